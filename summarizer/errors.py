@@ -1,0 +1,28 @@
+"""One exception type per failure a user can act on; each message names the input and the reason."""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base of every error summarizer raises on purpose."""
+
+
+class DocumentError(SummarizerError):
+    """An input file cannot be used: missing, empty, binary, undecodable, too large, unreadable."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class ConfigError(SummarizerError):
+    """The configuration is unusable (unknown provider, missing model, bad value)."""
+
+
+class BackendError(SummarizerError):
+    """A backend could not produce a summary for one document (timeouts, 429s, invalid answers)."""
+
+
+class ModelResponseError(BackendError):
+    """The model answered, but not with something usable, after every re-ask."""

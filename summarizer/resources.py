@@ -1,0 +1,40 @@
+"""Where the shipped data folders live.
+
+The repository keeps ``prompts/``, ``schemas/``, ``evals/`` and ``examples/`` at its top level (the
+design card's layout); a built wheel carries them as ``summarizer/_data/<name>``. Code asks this
+module, never a hard-coded path, so both a checkout and a non-editable install work.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_FOLDERS = ("prompts", "schemas", "evals", "examples")
+
+
+def data_dir(name: str) -> Path:
+    """Return the folder ``name`` (one of DATA_FOLDERS), installed or in the checkout."""
+    if name not in DATA_FOLDERS:
+        raise ValueError(f"unknown data folder {name!r}; expected one of {DATA_FOLDERS}")
+    installed = _PACKAGE_DIR / "_data" / name
+    if installed.is_dir():
+        return installed
+    return _PACKAGE_DIR.parent / name
+
+
+def seeds_dir() -> Path:
+    """The real seed documents (never copied into the project).
+
+    ``SUMMARIZER_SEEDS_DIR`` wins; otherwise ``../shared/seeds`` beside the checkout, then beside
+    the current directory. The returned folder may not exist: callers skip with a reason.
+    """
+    configured = os.environ.get("SUMMARIZER_SEEDS_DIR")
+    if configured:
+        return Path(configured)
+    for base in (_PACKAGE_DIR.parent, Path.cwd()):
+        candidate = base.parent / "shared" / "seeds"
+        if candidate.is_dir():
+            return candidate
+    return _PACKAGE_DIR.parent.parent / "shared" / "seeds"
