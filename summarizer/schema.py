@@ -204,8 +204,66 @@ class Summary(_Model):
     text: str = Field(description="The cleaned text that every offset indexes.")
 
 
+# --- What a model is asked for: a draft with quotes and candidate ids, never offsets. ---------
+# Grounding (summarizer.grounding) turns a draft into the items above: it finds each quote in the
+# cleaned text, takes numbers from the candidates the draft names, and drops what it cannot support.
+
+
+class _Draft(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class MetaDraft(_Draft):
+    organization: str | None = None
+    city: str | None = None
+    meeting_date: str | None = Field(default=None, description="YYYY-MM-DD if known, else as written.")
+    meeting_name: str | None = None
+    report_period: str | None = None
+
+
+class MetricDraft(_Draft):
+    name: str
+    value: float | None = None
+    unit: str | None = None
+    growth_pct: float | None = None
+    growth_pp: float | None = None
+    period: str | None = None
+    qualifier: Qualifier = "exact"
+    quote: str = Field(description="A short exact quote of the source stating this metric.")
+    quantity_ids: list[str] = Field(default_factory=list, description="Candidate ids used, e.g. ['q3', 'q4'].")
+
+
+class TargetDraft(_Draft):
+    name: str
+    value: float | None = None
+    unit: str | None = None
+    measure: TargetMeasure = "level"
+    qualifier: Qualifier = "exact"
+    low: float | None = None
+    high: float | None = None
+    horizon: str | None = None
+    cue: str | None = None
+    quote: str
+    quantity_ids: list[str] = Field(default_factory=list)
+
+
+class ItemDraft(_Draft):
+    text: str = Field(description="A short phrase, at most about 40 characters.")
+    quote: str = Field(description="The exact source passage the phrase condenses.")
+
+
+class SummaryDraft(_Draft):
+    meta: MetaDraft = Field(default_factory=MetaDraft)
+    metrics: list[MetricDraft] = Field(default_factory=list)
+    targets: list[TargetDraft] = Field(default_factory=list)
+    achievements: list[ItemDraft] = Field(default_factory=list)
+    problems: list[ItemDraft] = Field(default_factory=list)
+    tasks: list[ItemDraft] = Field(default_factory=list)
+
+
 #: Models whose JSON Schemas are generated into ``schemas/`` (file stem -> model).
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "summary": Summary,
     "quantity": Quantity,
+    "summary_draft": SummaryDraft,
 }
