@@ -1,0 +1,190 @@
+"""The library surface: one document in, one grounded Summary out; many documents, results as they finish.
+
+The CLI calls exactly these functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Literal, Union
+
+from summarizer import grounding
+from summarizer.backends import Backend
+from summarizer.config import Config, endpoint_configured, load_config
+from summarizer.document import Document, document_from_text, load_document
+from summarizer.errors import ConfigError, SummarizerError
+from summarizer.quantities import extract_quantities
+from summarizer.schema import Summary
+
+Source = Union[str, "os.PathLike[str]", Document]
+BackendChoice = Literal["auto", "rules", "llm", "baseline"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one source of a batch: a summary, or the reason there is none."""
+
+    source: str
+    summary: Summary | None
+    error: str | None
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.summary is not None
+
+
+def load(source: Source, *, config: Config | None = None) -> Document:
+    """A ``Document`` from text, a path or a loaded document (paths honour ``config.max_bytes``)."""
+    if isinstance(source, Document):
+        return source
+    if isinstance(source, os.PathLike):
+        cfg = config or load_config()
+        return load_document(source, max_bytes=cfg.max_bytes)
+    if isinstance(source, str):
+        return document_from_text(source)
+    raise TypeError(f"cannot summarise a {type(source).__name__}: pass text, a pathlib.Path or a Document")
+
+
+def resolve_backend(backend: BackendChoice | Backend = "auto", config: Config | None = None) -> Backend:
+    """The backend to use; ``auto`` picks the LLM only when an endpoint is configured."""
+    if not isinstance(backend, str):
+        return backend
+    cfg = config or load_config()
+    if backend == "auto":
+        backend = "llm" if endpoint_configured(cfg) else "rules"
+        if backend == "rules":
+            _note_rules_fallback()
+    if backend == "rules":
+        from summarizer.backends.rules import RulesBackend
+
+        return RulesBackend()
+    if backend == "llm":
+        from summarizer.backends.llm import LLMBackend
+
+        return LLMBackend(cfg.llm)
+    if backend == "baseline":
+        from summarizer.evaluation.baseline import BaselineBackend
+
+        return BaselineBackend()
+    raise ConfigError(f"unknown backend {backend!r}: expected auto, rules, llm or baseline")
+
+
+_rules_note_shown = False
+
+
+def _note_rules_fallback() -> None:
+    """Say once per process that no endpoint is configured, so offline output is never mistaken for a model's."""
+    global _rules_note_shown
+    if not _rules_note_shown:
+        _rules_note_shown = True
+        print("summarizer: no model endpoint configured; using the deterministic rules backend", file=sys.stderr)
+
+
+def summarize_document(document: Document, backend: Backend) -> Summary:
+    """Pre-extract, run the backend, then ground: the one pipeline every entry point shares."""
+    quantities = extract_quantities(document.text)
+    summary = backend.summarize(document, quantities)
+    return grounding.enforce(summary, quantities)
+
+
+def summarize(
+    source: Source,
+    *,
+    backend: BackendChoice | Backend = "auto",
+    config: Config | None = None,
+) -> Summary:
+    """Summarise one document: ``str`` is text, ``pathlib.Path`` a file, ``Document`` used as is."""
+    cfg = config or load_config()
+    return summarize_document(load(source, config=cfg), resolve_backend(backend, cfg))
+
+
+def summarize_many(
+    sources: Iterable[Source],
+    *,
+    backend: BackendChoice | Backend = "auto",
+    config: Config | None = None,
+    concurrency: int = 4,
+) -> Iterator[Outcome]:
+    """Summarise many documents, yielding each ``Outcome`` as it finishes; one failure never stops the rest."""
+    cfg = config or load_config()
+    chosen = resolve_backend(backend, cfg)
+    pending: set[Future[Outcome]] = set()
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        for source in sources:
+            pending.add(pool.submit(_outcome, source, chosen, cfg))
+            if len(pending) >= 2 * max(1, concurrency):
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                yield from (future.result() for future in done)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield from (future.result() for future in done)
+
+
+def _outcome(source: Source, backend: Backend, config: Config) -> Outcome:
+    started = time.perf_counter()
+    name = _source_name(source)
+    try:
+        summary = summarize_document(load(source, config=config), backend)
+    except SummarizerError as error:
+        return Outcome(name, None, str(error), time.perf_counter() - started)
+    return Outcome(name, summary, None, time.perf_counter() - started)
+
+
+def _source_name(source: Source) -> str:
+    if isinstance(source, Document):
+        return source.name
+    if isinstance(source, os.PathLike):
+        return os.fspath(source)
+    return "<text>"
+
+
+async def asummarize(
+    source: Source,
+    *,
+    backend: BackendChoice | Backend = "auto",
+    config: Config | None = None,
+) -> Summary:
+    """Async twin of ``summarize``: the LLM backend awaits its model; other work runs in a thread."""
+    cfg = config or load_config()
+    chosen = resolve_backend(backend, cfg)
+    document = await asyncio.to_thread(load, source, config=cfg)
+    quantities = await asyncio.to_thread(extract_quantities, document.text)
+    asummarize_backend = getattr(chosen, "asummarize", None)
+    if asummarize_backend is not None:
+        summary = await asummarize_backend(document, quantities)
+    else:
+        summary = await asyncio.to_thread(chosen.summarize, document, quantities)
+    return grounding.enforce(summary, quantities)
+
+
+async def asummarize_many(
+    sources: Iterable[Source],
+    *,
+    backend: BackendChoice | Backend = "auto",
+    config: Config | None = None,
+    concurrency: int = 4,
+) -> AsyncIterator[Outcome]:
+    """Async twin of ``summarize_many``: yields outcomes as they finish."""
+    cfg = config or load_config()
+    chosen = resolve_backend(backend, cfg)
+    limit = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(source: Source) -> Outcome:
+        async with limit:
+            started = time.perf_counter()
+            try:
+                summary = await asummarize(source, backend=chosen, config=cfg)
+            except SummarizerError as error:
+                return Outcome(_source_name(source), None, str(error), time.perf_counter() - started)
+            return Outcome(_source_name(source), summary, None, time.perf_counter() - started)
+
+    tasks = [asyncio.ensure_future(one(source)) for source in sources]
+    for finished in asyncio.as_completed(tasks):
+        yield await finished

@@ -1,0 +1,245 @@
+"""The ``summarizer`` command: a thin layer over the library API.
+
+Exit codes: 0 all done, 1 some documents failed (or an eval gate failed), 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from summarizer.errors import ConfigError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Structured, numerically faithful summaries of Chinese economic-work meeting reports.",
+)
+stderr = Console(stderr=True)
+
+
+class SummaryFormat(str, Enum):
+    json = "json"
+    jsonl = "jsonl"
+    yaml = "yaml"
+    md = "md"
+    csv = "csv"
+
+
+class BackendOption(str, Enum):
+    auto = "auto"
+    rules = "rules"
+    llm = "llm"
+
+
+class ExtractFormat(str, Enum):
+    jsonl = "jsonl"
+    json = "json"
+    table = "table"
+
+
+def _config(config_file: Optional[Path], **overrides: object):  # noqa: ANN202 - Config, imported lazily
+    from summarizer.config import load_config
+
+    try:
+        return load_config(config_file, **overrides)
+    except ConfigError as error:
+        stderr.print(f"[red]configuration error:[/red] {error}")
+        raise typer.Exit(2) from error
+
+
+ConfigOption = Annotated[
+    Optional[Path], typer.Option("--config", help="YAML config file (flags > environment > this file).")
+]
+
+
+@app.command()
+def summarize(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files, folders or globs (.txt, .md, .html).")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("-o", "--out", help="Output folder (one file per input + manifest.json).")] = None,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="Output format.")] = SummaryFormat.json,
+    backend: Annotated[BackendOption, typer.Option(help="auto = llm when an endpoint is configured, else rules.")] = BackendOption.auto,
+    concurrency: Annotated[int, typer.Option(min=1, help="Documents in flight at once.")] = 4,
+    resume: Annotated[bool, typer.Option(help="Skip documents whose output exists for the same content and configuration.")] = False,
+    fail_fast: Annotated[bool, typer.Option(help="Stop at the first failed document.")] = False,
+    examples: Annotated[bool, typer.Option("--examples", help="Add the shipped example documents to the inputs.")] = False,
+    provider: Annotated[Optional[str], typer.Option(help="openai, deepseek, qwen, vllm, ollama, llamacpp.")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1.")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint.")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="auto, tools, json_schema, json, md_json.")] = None,
+    timeout: Annotated[Optional[float], typer.Option(help="Seconds per model request.")] = None,
+    max_retries: Annotated[Optional[int], typer.Option(help="HTTP retries per request (429, 5xx, timeouts).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the response cache.")] = False,
+    cache_dir: Annotated[Optional[Path], typer.Option(help="Where model answers are cached.")] = None,
+    max_bytes: Annotated[Optional[int], typer.Option(help="Refuse input files larger than this.")] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Summarise documents. The API key comes from the environment (OPENAI_API_KEY), never from a flag."""
+    from summarizer.batch import BatchOptions, run_batch
+    from summarizer.resources import data_dir
+
+    inputs = list(paths or [])
+    if examples:
+        inputs.append(str(data_dir("examples")))
+    if not inputs:
+        stderr.print("[red]error:[/red] give at least one PATH, or --examples")
+        raise typer.Exit(2)
+    config = _config(
+        config_file,
+        provider=provider,
+        base_url=base_url,
+        model=model,
+        mode=mode,
+        timeout=timeout,
+        max_retries=max_retries,
+        use_cache=False if no_cache else None,
+        cache_dir=cache_dir,
+        max_bytes=max_bytes,
+    )
+    to_stdout = out_dir is None and len(inputs) == 1 and Path(inputs[0]).is_file()
+    if out_dir is None and not to_stdout:
+        out_dir = Path("summaries")
+        stderr.print(f"summarizer: several inputs and no -o: writing to {out_dir}/")
+    options = BatchOptions(
+        out_dir=out_dir,
+        fmt=fmt.value,
+        backend=backend.value,
+        concurrency=concurrency,
+        resume=resume,
+        fail_fast=fail_fast,
+        keep_summaries=to_stdout,
+    )
+    try:
+        with _progress() as listener:
+            report = run_batch(inputs, options, config, listener=listener)
+    except ConfigError as error:
+        stderr.print(f"[red]configuration error:[/red] {error}")
+        raise typer.Exit(2) from error
+    if to_stdout and report.summaries:
+        from summarizer.render import render
+
+        sys.stdout.write(render(report.summaries[0], fmt.value))
+    _closing_table(report, out_dir)
+    raise typer.Exit(report.exit_code)
+
+
+class _progress:
+    """A rich progress bar on a terminal, plain lines otherwise; failures always get their line."""
+
+    def __enter__(self):  # noqa: ANN204 - returns the listener callable
+        self._bar = None
+        if stderr.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            self._bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=stderr)
+            self._bar.start()
+            self._task = self._bar.add_task("summarising", total=None)
+        return self._listen
+
+    def _listen(self, entry, done: int, total: int) -> None:  # noqa: ANN001 - ManifestEntry
+        if entry.status == "failed":
+            stderr.print(f"[red]failed[/red] {entry.path}: {entry.error}", soft_wrap=True, highlight=False)
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total)
+        elif entry.status != "failed":
+            stderr.print(f"[{done}/{total}] {entry.status} {entry.path} ({entry.seconds:.2f}s)", soft_wrap=True, highlight=False)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _closing_table(report, out_dir: Optional[Path]) -> None:  # noqa: ANN001 - BatchReport
+    usage = report.usage
+    table = Table(title="summarizer", show_header=True)
+    for column in ("done", "failed", "skipped", "requests", "tokens (prompt/completion)", "cost", "wall time"):
+        table.add_column(column)
+    table.add_row(
+        str(report.count("done")),
+        str(report.count("failed")),
+        str(report.count("skipped")),
+        str(usage.requests),
+        f"{usage.prompt_tokens}/{usage.completion_tokens}",
+        "-" if usage.cost is None else f"{usage.cost:.4f}",
+        f"{report.seconds:.2f}s",
+    )
+    stderr.print(table)
+    if out_dir is not None:
+        stderr.print(f"outputs and manifest.json in {out_dir}/")
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or globs.")],
+    fmt: Annotated[ExtractFormat, typer.Option("--format", "-f")] = ExtractFormat.jsonl,
+    include_time: Annotated[bool, typer.Option(help="Also list dates, years and periods.")] = False,
+    max_bytes: Annotated[Optional[int], typer.Option(help="Refuse input files larger than this.")] = None,
+) -> None:
+    """List every quantity each document states, typed (the pre-extractor)."""
+    import json
+
+    from summarizer.document import DEFAULT_MAX_BYTES, expand_inputs, load_document
+    from summarizer.errors import DocumentError
+    from summarizer.quantities import extract_quantities
+
+    files, failures = expand_inputs(paths)
+    rows: list[dict[str, object]] = []
+    for path in files:
+        try:
+            document = load_document(path, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+        except DocumentError as error:
+            failures.append(error)
+            continue
+        for quantity in extract_quantities(document.text):
+            if include_time or not quantity.is_time:
+                rows.append({"doc": str(path), **quantity.model_dump(mode="json")})
+    for failure in failures:
+        stderr.print(f"[red]failed[/red] {failure}", soft_wrap=True, highlight=False)
+    if fmt is ExtractFormat.jsonl:
+        sys.stdout.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    elif fmt is ExtractFormat.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    else:
+        Console().print(_quantity_table(rows))
+    raise typer.Exit(1 if failures else 0)
+
+
+def _quantity_table(rows: list[dict[str, object]]) -> Table:
+    table = Table(show_lines=False)
+    columns = ("doc", "id", "text", "kind", "value", "unit", "qualifier", "direction", "indicator", "is_target")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(Path(str(row[c])).name if c == "doc" else ("" if row[c] is None else str(row[c])) for c in columns))
+    return table
+
+
+@app.command()
+def schemas(
+    out: Annotated[Optional[Path], typer.Option(help="Folder to write into (default: the project's schemas/).")] = None,
+    check: Annotated[bool, typer.Option(help="Exit 1 when the files differ from the models instead of writing.")] = False,
+) -> None:
+    """Write (or check) the JSON Schemas generated from the pydantic models."""
+    from summarizer.schema_files import check_schema_files, write_schema_files
+
+    if check:
+        stale = check_schema_files(out)
+        for name in stale:
+            stderr.print(f"[red]stale[/red] {name}: regenerate with `summarizer schemas`")
+        raise typer.Exit(1 if stale else 0)
+    for path in write_schema_files(out):
+        stderr.print(f"wrote {path}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
