@@ -220,6 +220,9 @@ class _OutputWriter:
         self.fmt = fmt
         self.names = _output_names(paths, EXTENSIONS[fmt])
         self._lock = threading.Lock()
+        if out_dir is not None and out_dir.is_dir():
+            for leftover in out_dir.glob(".*.tmp"):  # from a run killed mid-write
+                leftover.unlink(missing_ok=True)
 
     def write(self, source: Path, summary: Summary) -> str | None:
         if self.out_dir is None:

@@ -1,0 +1,212 @@
+"""The batch command end to end, as a user runs it: bad input, formats, atomic writes, kill and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import generate_corpus
+from summarizer.schema import Summary
+
+REPORT = (
+    "临江高新区召开一季度经济运行调度会\n\n"
+    "4月12日,临江高新区召开一季度经济运行调度会。一季度,全区地区生产总值完成86.4亿元,同比增长5.2%;"
+    "规模以上工业增加值同比增长9.8%,居全市第二。\n\n"
+    "会议要求,要加快重点项目建设,力争上半年固定资产投资增长12%左右。\n"
+)
+NO_NUMBERS = "东岭县召开经济工作推进会\n\n会议要求,各部门要压实责任,抓好项目建设,切实优化营商环境。\n"
+HTML = (
+    "<html><head><title>南塘高新区召开经济运行分析会</title></head><body>"
+    "<div class='nav'>首页 > 新闻中心 > 工作动态</div>"
+    "<h1>南塘高新区召开经济运行分析会</h1>"
+    "<p>7月20日,南塘高新区召开上半年经济运行分析会。上半年,全区一般公共预算收入完成12.6亿元,同比增长8.1%。</p>"
+    "<p>会议强调,下半年要全力以赴抓招商、扩投资,确保完成全年目标任务。</p>"
+    "<div class='footer'>版权所有 南塘高新区管委会</div></body></html>"
+)
+
+
+def run_cli(*args: str, cwd: Path, as_nobody: bool = False, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    extra = {"user": 65534} if as_nobody else {}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    for variable in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "SUMMARIZER_PROVIDER", "SUMMARIZER_CONFIG"):
+        env.pop(variable, None)
+    return subprocess.run(
+        [sys.executable, "-m", "summarizer", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env, **extra,
+    )
+
+
+@pytest.fixture()
+def shared_tmp():
+    """A folder every user can enter: the unreadable-file case runs the CLI as an unprivileged user."""
+    folder = Path(tempfile.mkdtemp(prefix="summarizer-batch-"))
+    folder.chmod(0o777)
+    yield folder
+    subprocess.run(["rm", "-rf", str(folder)], check=False)
+
+
+def write_matrix(folder: Path) -> dict[str, Path]:
+    docs = folder / "docs"
+    docs.mkdir()
+    files = {
+        "utf8": docs / "utf8.txt",
+        "gbk": docs / "gbk.txt",
+        "utf16": docs / "utf16.txt",
+        "html": docs / "page.html",
+        "no_numbers": docs / "no_numbers.md",
+        "empty": docs / "empty.txt",
+        "binary": docs / "binary.txt",
+        "huge": docs / "huge.txt",
+        "unreadable": docs / "unreadable.txt",
+    }
+    files["utf8"].write_text(REPORT, encoding="utf-8")
+    files["gbk"].write_bytes(REPORT.replace("临江", "西坪").encode("gbk"))
+    files["utf16"].write_bytes(REPORT.replace("临江", "北湖").encode("utf-16"))
+    files["html"].write_text(HTML, encoding="utf-8")
+    files["no_numbers"].write_text(NO_NUMBERS, encoding="utf-8")
+    files["empty"].write_bytes(b"")
+    files["binary"].write_bytes(b"%PDF-1.7\n\x00\x01\x02\xff\xfe" * 200)
+    files["huge"].write_bytes(("经济运行平稳。" * 1_000_000).encode("utf-8")[: 20 * 1024 * 1024])
+    files["unreadable"].write_text(REPORT, encoding="utf-8")
+    files["unreadable"].chmod(0o000)
+    for path in docs.iterdir():
+        if path != files["unreadable"]:
+            path.chmod(0o644)
+    docs.chmod(0o777)
+    return files
+
+
+def test_bad_input_matrix(shared_tmp: Path) -> None:
+    files = write_matrix(shared_tmp)
+    out = shared_tmp / "out"
+    missing = shared_tmp / "docs" / "not_there.txt"
+    result = run_cli(
+        "summarize", str(shared_tmp / "docs"), str(missing), "--backend", "rules", "-o", str(out),
+        cwd=shared_tmp, as_nobody=os.geteuid() == 0,
+    )
+    assert result.returncode == 1, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    entries = {Path(entry["path"]).name: entry for entry in manifest["entries"]}
+    expected_reasons = {
+        "empty.txt": "empty",
+        "binary.txt": "binary",
+        "huge.txt": "larger than",
+        "unreadable.txt": "permission",
+        "not_there.txt": "does not exist",
+    }
+    for name, reason in expected_reasons.items():
+        assert entries[name]["status"] == "failed", name
+        assert reason in entries[name]["error"].lower(), entries[name]["error"]
+        assert name in result.stderr
+    for key in ("utf8", "gbk", "utf16", "html", "no_numbers"):
+        entry = entries[files[key].name]
+        assert entry["status"] == "done", entry
+        summary = Summary.model_validate_json((out / entry["output"]).read_text(encoding="utf-8"))
+        assert summary.diagnostics.backend == "rules"
+        for item in [*summary.metrics, *summary.targets, *summary.achievements, *summary.problems, *summary.tasks]:
+            assert summary.text[item.evidence.start : item.evidence.end] == item.evidence.quote
+    for key in ("utf8", "gbk", "utf16"):
+        summary = Summary.model_validate_json((out / entries[files[key].name]["output"]).read_text(encoding="utf-8"))
+        values = {metric.value for metric in summary.metrics}
+        assert 86.4 in values, (key, [m.model_dump() for m in summary.metrics])
+    html_summary = Summary.model_validate_json((out / entries["page.html"]["output"]).read_text(encoding="utf-8"))
+    assert "版权所有" not in html_summary.text
+    assert any(metric.value == 12.6 for metric in html_summary.metrics)
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_one_document_prints_its_summary(tmp_path: Path) -> None:
+    doc = tmp_path / "report.txt"
+    doc.write_text(REPORT, encoding="utf-8")
+    result = run_cli("summarize", str(doc), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    summary = Summary.model_validate_json(result.stdout)
+    assert summary.meta.organization and "临江高新区" in summary.meta.organization
+    assert "rules backend" in result.stderr  # auto without an endpoint says what it used
+
+
+@pytest.mark.parametrize("fmt", ["md", "yaml", "jsonl", "csv"])
+def test_every_format_is_written(tmp_path: Path, fmt: str) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(REPORT, encoding="utf-8")
+    (docs / "b.txt").write_text(REPORT.replace("86.4", "91.3"), encoding="utf-8")
+    result = run_cli("summarize", str(docs), "--backend", "rules", "--format", fmt, "-o", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    outputs = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert f"a.{fmt}" in outputs and f"b.{fmt}" in outputs and "manifest.json" in outputs
+    text = (tmp_path / "out" / f"a.{fmt}").read_text(encoding="utf-8")
+    if fmt == "md":
+        assert "| 指标 |" in text and "86.4" in text
+    if fmt == "csv":
+        combined = (tmp_path / "out" / "all.csv").read_text(encoding="utf-8").splitlines()
+        assert combined[0].startswith("document,section,name")
+        assert any("86.4" in row for row in combined) and any("91.3" in row for row in combined)
+
+
+def _outputs(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.json") if p.name != "manifest.json"}
+
+
+def test_killed_batch_resumes_to_the_same_result(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for index, text in enumerate(generate_corpus(400, seed=11)):
+        (docs / f"doc{index:04d}.txt").write_text(text, encoding="utf-8")
+    reference = run_cli("summarize", str(docs), "--backend", "rules", "-o", str(tmp_path / "whole"), cwd=tmp_path)
+    assert reference.returncode == 0, reference.stderr
+
+    interrupted = tmp_path / "interrupted"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "summarizer", "summarize", str(docs), "--backend", "rules", "--concurrency", "2", "-o", str(interrupted)],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(_outputs(interrupted)) < 30:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    written_before_kill = _outputs(interrupted)
+    assert 30 <= len(written_before_kill) < 400, "the run must be killed part-way"
+    for name, text in written_before_kill.items():
+        Summary.model_validate_json(text)  # every file left behind is whole
+
+    resumed = run_cli("summarize", str(docs), "--backend", "rules", "--resume", "-o", str(interrupted), cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert _outputs(interrupted) == _outputs(tmp_path / "whole")
+    manifest = json.loads((interrupted / "manifest.json").read_text(encoding="utf-8"))
+    statuses = [entry["status"] for entry in manifest["entries"]]
+    assert statuses.count("skipped") >= 30 and statuses.count("done") + statuses.count("skipped") == 400
+    assert not list(interrupted.glob(".*.tmp"))
+
+
+def test_resume_redoes_a_changed_document(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(REPORT, encoding="utf-8")
+    (docs / "b.txt").write_text(REPORT, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("summarize", str(docs), "--backend", "rules", "-o", str(out), cwd=tmp_path).returncode == 0
+    (docs / "b.txt").write_text(REPORT.replace("86.4", "77.7"), encoding="utf-8")
+    assert run_cli("summarize", str(docs), "--backend", "rules", "--resume", "-o", str(out), cwd=tmp_path).returncode == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    statuses = {Path(entry["path"]).name: entry["status"] for entry in manifest["entries"]}
+    assert statuses == {"a.txt": "skipped", "b.txt": "done"}
+    assert "77.7" in (out / "b.json").read_text(encoding="utf-8")
+
+
+def test_configuration_error_exits_2(tmp_path: Path) -> None:
+    doc = tmp_path / "report.txt"
+    doc.write_text(REPORT, encoding="utf-8")
+    result = run_cli("summarize", str(doc), "--backend", "llm", "--provider", "no-such-provider", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no-such-provider" in result.stderr
