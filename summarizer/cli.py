@@ -86,7 +86,7 @@ def summarize(
 
     inputs = list(paths or [])
     if examples:
-        inputs.append(str(data_dir("examples")))
+        inputs += sorted(str(p) for p in data_dir("examples").iterdir() if _is_example(p))
     if not inputs:
         stderr.print("[red]error:[/red] give at least one PATH, or --examples")
         raise typer.Exit(2)
@@ -127,6 +127,11 @@ def summarize(
         sys.stdout.write(render(report.summaries[0], fmt.value))
     _closing_table(report, out_dir)
     raise typer.Exit(report.exit_code)
+
+
+def _is_example(path: Path) -> bool:
+    """Example documents, not the folder's own README."""
+    return path.suffix in {".txt", ".md", ".html"} and path.name.lower() != "readme.md"
 
 
 class _progress:
