@@ -7,13 +7,14 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from bench.corpus import generate_corpus
+from summarizer.batch import BatchOptions, run_batch
+from summarizer.config import load_config
 from summarizer.schema import Summary
 
 REPORT = (
@@ -33,24 +34,17 @@ HTML = (
 )
 
 
-def run_cli(*args: str, cwd: Path, as_nobody: bool = False, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    extra = {"user": 65534} if as_nobody else {}
+def run_cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     for variable in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "SUMMARIZER_PROVIDER", "SUMMARIZER_CONFIG"):
         env.pop(variable, None)
     return subprocess.run(
         [sys.executable, "-m", "summarizer", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env, **extra,
+        cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env,
     )
 
 
-@pytest.fixture()
-def shared_tmp():
-    """A folder every user can enter: the unreadable-file case runs the CLI as an unprivileged user."""
-    folder = Path(tempfile.mkdtemp(prefix="summarizer-batch-"))
-    folder.chmod(0o777)
-    yield folder
-    subprocess.run(["rm", "-rf", str(folder)], check=False)
+ROOT_READS_ANYTHING = os.geteuid() == 0
 
 
 def write_matrix(folder: Path) -> dict[str, Path]:
@@ -75,22 +69,18 @@ def write_matrix(folder: Path) -> dict[str, Path]:
     files["empty"].write_bytes(b"")
     files["binary"].write_bytes(b"%PDF-1.7\n\x00\x01\x02\xff\xfe" * 200)
     files["huge"].write_bytes(("经济运行平稳。" * 1_000_000).encode("utf-8")[: 20 * 1024 * 1024])
-    files["unreadable"].write_text(REPORT, encoding="utf-8")
-    files["unreadable"].chmod(0o000)
-    for path in docs.iterdir():
-        if path != files["unreadable"]:
-            path.chmod(0o644)
-    docs.chmod(0o777)
+    if not ROOT_READS_ANYTHING:  # permissions cannot stop root; that case is covered in-process below
+        files["unreadable"].write_text(REPORT, encoding="utf-8")
+        files["unreadable"].chmod(0o000)
     return files
 
 
-def test_bad_input_matrix(shared_tmp: Path) -> None:
-    files = write_matrix(shared_tmp)
-    out = shared_tmp / "out"
-    missing = shared_tmp / "docs" / "not_there.txt"
+def test_bad_input_matrix(tmp_path: Path) -> None:
+    files = write_matrix(tmp_path)
+    out = tmp_path / "out"
+    missing = tmp_path / "docs" / "not_there.txt"
     result = run_cli(
-        "summarize", str(shared_tmp / "docs"), str(missing), "--backend", "rules", "-o", str(out),
-        cwd=shared_tmp, as_nobody=os.geteuid() == 0,
+        "summarize", str(tmp_path / "docs"), str(missing), "--backend", "rules", "-o", str(out), cwd=tmp_path
     )
     assert result.returncode == 1, result.stderr
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -102,6 +92,8 @@ def test_bad_input_matrix(shared_tmp: Path) -> None:
         "unreadable.txt": "permission",
         "not_there.txt": "does not exist",
     }
+    if ROOT_READS_ANYTHING:
+        del expected_reasons["unreadable.txt"]
     for name, reason in expected_reasons.items():
         assert entries[name]["status"] == "failed", name
         assert reason in entries[name]["error"].lower(), entries[name]["error"]
@@ -121,6 +113,28 @@ def test_bad_input_matrix(shared_tmp: Path) -> None:
     assert "版权所有" not in html_summary.text
     assert any(metric.value == 12.6 for metric in html_summary.metrics)
     assert not list(out.glob(".*.tmp"))
+
+
+def test_unreadable_file_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(REPORT, encoding="utf-8")
+    locked = tmp_path / "locked.txt"
+    locked.write_text(REPORT, encoding="utf-8")
+    locked.chmod(0o000)
+    if ROOT_READS_ANYTHING:  # simulate what the permission bits do for everyone but root
+        real_open = Path.open
+
+        def guarded_open(self: Path, *args: object, **kwargs: object):  # noqa: ANN202
+            if self == locked:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_open(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "open", guarded_open)
+    report = run_batch([str(tmp_path)], BatchOptions(out_dir=tmp_path / "out", backend="rules"), load_config())
+    statuses = {Path(entry.path).name: (entry.status, entry.error) for entry in report.entries}
+    assert statuses["good.txt"][0] == "done"
+    assert statuses["locked.txt"][0] == "failed" and "permission" in (statuses["locked.txt"][1] or "").lower()
+    assert report.exit_code == 1
 
 
 def test_one_document_prints_its_summary(tmp_path: Path) -> None:
@@ -210,3 +224,11 @@ def test_configuration_error_exits_2(tmp_path: Path) -> None:
     result = run_cli("summarize", str(doc), "--backend", "llm", "--provider", "no-such-provider", cwd=tmp_path)
     assert result.returncode == 2
     assert "no-such-provider" in result.stderr
+
+
+def test_shipped_examples_all_summarise(example_paths: list[Path], tmp_path: Path) -> None:
+    result = run_cli("summarize", "--examples", "--backend", "rules", "--format", "md", "-o", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    reports = sorted((tmp_path / "out").glob("*.md"))
+    assert [p.stem for p in reports] == sorted(p.stem for p in example_paths)
+    assert all("## 主要指标" in p.read_text(encoding="utf-8") for p in reports)
