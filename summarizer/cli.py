@@ -101,6 +101,7 @@ def summarize(
         use_cache=False if no_cache else None,
         cache_dir=cache_dir,
         max_bytes=max_bytes,
+        concurrency=concurrency,
     )
     to_stdout = out_dir is None and len(inputs) == 1 and Path(inputs[0]).is_file()
     if out_dir is None and not to_stdout:
@@ -240,6 +241,57 @@ def schemas(
         raise typer.Exit(1 if stale else 0)
     for path in write_schema_files(out):
         stderr.print(f"wrote {path}")
+
+
+@app.command("dev-server")
+def dev_server(
+    host: Annotated[str, typer.Option(help="Address to bind; keep 127.0.0.1 unless you mean to share it.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0 = any free port).")] = 8000,
+    latency: Annotated[float, typer.Option(min=0.0, help="Seconds to wait before each answer.")] = 0.0,
+) -> None:
+    """Serve a local OpenAI-compatible endpoint that answers from the rules backend (no key needed)."""
+    from summarizer.devserver import serve
+
+    serve(host=host, port=port, latency=latency)
+
+
+class EvalBackend(str, Enum):
+    rules = "rules"
+    llm = "llm"
+    baseline = "baseline"
+    oracle = "oracle"
+
+
+class EvalReport(str, Enum):
+    md = "md"
+    json = "json"
+    junit = "junit"
+
+
+@app.command("eval")
+def eval_command(
+    backend: Annotated[EvalBackend, typer.Option(help="Backend to score; baseline = the keyword floor, oracle = the labels (self-test).")] = EvalBackend.rules,
+    fixtures: Annotated[Optional[Path], typer.Option(help="Fixture folder (default: evals/fixtures).")] = None,
+    baseline: Annotated[Optional[Path], typer.Option(help="Blessed scores (default: evals/baseline.json).")] = None,
+    thresholds: Annotated[Optional[Path], typer.Option(help="Score floors (default: evals/thresholds.yaml).")] = None,
+    report: Annotated[EvalReport, typer.Option(help="Report format: md on the terminal, json or junit for CI.")] = EvalReport.md,
+    out: Annotated[Optional[Path], typer.Option(help="Write the report into this folder (Markdown still printed).")] = None,
+    bless: Annotated[bool, typer.Option("--bless", help="Write this run's scores as the new baseline.")] = False,
+    record: Annotated[Optional[Path], typer.Option(help="Store the raw model responses here (llm).")] = None,
+    replay: Annotated[Optional[Path], typer.Option(help="Answer from responses stored with --record: no network (llm).")] = None,
+    provider: Annotated[Optional[str], typer.Option(help="openai, deepseek, qwen, vllm, ollama, llamacpp (llm).")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint (llm).")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint (llm).")] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Score a backend on the labelled fixtures; exit 1 when a score is under its threshold or baseline."""
+    from summarizer.evaluation import run_eval
+
+    config = _config(config_file, record_dir=record, replay_dir=replay, provider=provider, base_url=base_url, model=model)
+    raise typer.Exit(
+        run_eval(backend.value, fixtures=fixtures, baseline=baseline, thresholds=thresholds,
+                 report=report.value, out=out, bless_baseline=bless, config=config)
+    )
 
 
 def main() -> None:

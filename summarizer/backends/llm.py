@@ -1,0 +1,469 @@
+"""The LLM backend: any OpenAI-compatible server, through the openai client wrapped by instructor.
+
+The model is asked for a draft (quotes and candidate ids, never offsets). Instructor validates the
+answer against ``grounding.GroundedDraft`` with the document and its candidates as validation
+context and re-asks with the precise grounding errors; when the re-asks run out the last draft is
+grounded anyway, so unsupported items are dropped and listed in the diagnostics instead of failing
+the document. HTTP faults are retried below, in ``_http``; modes a server rejects are skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+import threading
+import weakref
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException, ResponseParsingError
+from pydantic import ConfigDict, ValidationError
+from tenacity import AsyncRetrying, Retrying, retry_if_exception, stop_after_attempt
+
+from summarizer.backends._http import AsyncRetryingTransport, Attempts, RetriesExhausted, RetryingTransport, RetryPolicy
+from summarizer.cache import DiskCache, cache_key
+from summarizer.chunking import merge_drafts, split_text
+from summarizer.config import MODE_FALLBACK, NO_KEY, PROVIDERS, LLMSettings
+from summarizer.document import Document
+from summarizer.errors import BackendError, ConfigError, ModelResponseError
+from summarizer.grounding import GroundedDraft, ground
+from summarizer.prompting import Prompts, load_prompts
+from summarizer.replay import Recorder, Replayer, ReplayMiss
+from summarizer.schema import (
+    SCHEMA_VERSION,
+    ArticleInfo,
+    Diagnostics,
+    Meta,
+    Quantity,
+    SourceInfo,
+    Summary,
+    SummaryDraft,
+    Usage,
+)
+from summarizer.usage import UsageMeter
+
+MODES: dict[str, instructor.Mode] = {
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "json": instructor.Mode.JSON,
+    "md_json": instructor.Mode.MD_JSON,
+}
+_THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+_FENCE = re.compile(r"```[ \t]*(?:json|JSON)?[ \t]*\n?(.*?)```", re.DOTALL)
+# What a server says when it does not speak a structured-output mode (vLLM, Ollama, llama.cpp, proxies).
+_MODE_REJECTED = re.compile(r"tool|function|response_format|json_schema|json_object|structured|grammar", re.I)
+_PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError)
+
+# Instructor logs every failed attempt at ERROR; with no logging configured Python would print them
+# to stderr although they are expected and retried. The final outcome is reported by summarizer;
+# an application that configures logging still receives these records.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
+
+
+def answer_json(text: str) -> str:
+    """The JSON in a model's answer: ``<think>`` blocks dropped, a Markdown fence or prose peeled off."""
+    text = _THINK.sub("", text)
+    if "</think>" in text.lower():  # a reasoning model whose opening tag was eaten by the template
+        text = text[text.lower().rindex("</think>") + len("</think>") :]
+    fenced = _FENCE.search(text)
+    if fenced:
+        return fenced.group(1).strip()
+    start, end = text.find("{"), text.rfind("}")
+    return text[start : end + 1] if 0 <= start < end else text.strip()
+
+
+class ModelAnswer(GroundedDraft):
+    """A summary draft: quotes copied from the document, numbers cited by candidate id."""
+
+    model_config = ConfigDict(title="SummaryDraft")
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> ModelAnswer:  # type: ignore[override]
+        """Instructor parses every mode's answer here: the one place to strip reasoning and fences."""
+        if isinstance(json_data, (bytes, bytearray)):
+            json_data = json_data.decode("utf-8", "replace")
+        return super().model_validate_json(answer_json(json_data), **kwargs)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One request's worth: the messages for a document or a chunk, and the whole document to check against."""
+
+    messages: list[dict[str, str]]
+    text: str
+    quantities: list[Quantity]
+
+
+class _FellBack(Exception):
+    """The server rejected a mode; the next one is now the run's mode."""
+
+
+class LLMBackend:
+    name = "llm"
+
+    def __init__(self, settings: LLMSettings, *, prompts: Prompts | None = None) -> None:
+        _check(settings)
+        self.settings = settings
+        self.prompts = prompts or load_prompts()
+        self._api_key = settings.api_key.get_secret_value() if settings.api_key else NO_KEY
+        self._run_meter = UsageMeter()
+        self._mode = settings.resolved_mode
+        self._lock = threading.Lock()
+        self._documents = self._cached_documents = 0
+        self._slots = threading.BoundedSemaphore(settings.concurrency)
+        self._async_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
+        self._async_slots = weakref.WeakKeyDictionary()
+        self._cache = None
+        if settings.use_cache and not (settings.record_dir or settings.replay_dir):
+            self._cache = DiskCache(settings.cache_dir)
+        self._recorder = Recorder(settings.record_dir) if settings.record_dir else None
+        self._replayer = _replayer(settings)
+
+    def __repr__(self) -> str:
+        return f"LLMBackend(model={self.settings.model!r}, base_url={self.settings.base_url!r}, mode={self.mode!r})"
+
+    @property
+    def mode(self) -> str:
+        """The mode in use for this run: the configured one until a server rejected it."""
+        return self._mode
+
+    @property
+    def usage(self) -> Usage:
+        """What the whole run spent so far (cached documents cost nothing)."""
+        with self._lock:
+            all_cached = self._documents > 0 and self._documents == self._cached_documents
+        return self._run_meter.usage(self.settings.price(), cached=all_cached)
+
+    # --- the sync and async twins ---------------------------------------------------------------
+
+    def summarize(self, document: Document, quantities: list[Quantity]) -> Summary:
+        key, cached = self._lookup(document, quantities)
+        if cached is not None:
+            return cached
+        meter = UsageMeter(parent=self._run_meter)
+        with self._client(meter) as client:
+            drafts = [self._ask(client, meter, job) for job in self._jobs(document, quantities)]
+        return self._finish(key, document, quantities, drafts, meter)
+
+    async def asummarize(self, document: Document, quantities: list[Quantity]) -> Summary:
+        key, cached = self._lookup(document, quantities)
+        if cached is not None:
+            return cached
+        meter = UsageMeter(parent=self._run_meter)
+        async with self._async_client(meter) as client:
+            drafts = [await self._aask(client, meter, job) for job in self._jobs(document, quantities)]
+        return self._finish(key, document, quantities, drafts, meter)
+
+    def _ask(self, client: openai.OpenAI, meter: UsageMeter, job: _Job) -> SummaryDraft:
+        while True:
+            mode = self.mode
+            retrying = Retrying(**self._reask_policy(meter, mode))
+            try:
+                answer = instructor.from_openai(client, mode=MODES[mode]).create(**self._request(job, retrying))
+            except Exception as error:  # noqa: BLE001 - sorted out by _recover, unknown errors re-raised there
+                try:
+                    return self._recover(error, mode)
+                except _FellBack:
+                    continue
+            return SummaryDraft.model_validate(answer.model_dump())
+
+    async def _aask(self, client: openai.AsyncOpenAI, meter: UsageMeter, job: _Job) -> SummaryDraft:
+        while True:
+            mode = self.mode
+            retrying = AsyncRetrying(**self._reask_policy(meter, mode))
+            try:
+                answer = await instructor.from_openai(client, mode=MODES[mode]).create(**self._request(job, retrying))
+            except Exception as error:  # noqa: BLE001 - sorted out by _recover, unknown errors re-raised there
+                try:
+                    return self._recover(error, mode)
+                except _FellBack:
+                    continue
+            return SummaryDraft.model_validate(answer.model_dump())
+
+    @contextmanager
+    def _client(self, meter: UsageMeter) -> Iterator[openai.OpenAI]:
+        transport = RetryingTransport(self._attempts(meter), self._slots)
+        client = openai.OpenAI(
+            api_key=self._api_key,
+            base_url=self.settings.base_url,
+            timeout=self.settings.timeout,
+            max_retries=0,
+            http_client=httpx2.Client(transport=transport, timeout=self.settings.timeout),
+        )
+        try:
+            yield client
+        finally:
+            client.close()
+
+    @asynccontextmanager
+    async def _async_client(self, meter: UsageMeter) -> AsyncIterator[openai.AsyncOpenAI]:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            slots = self._async_slots.setdefault(loop, asyncio.Semaphore(self.settings.concurrency))
+        transport = AsyncRetryingTransport(self._attempts(meter), slots)
+        client = openai.AsyncOpenAI(
+            api_key=self._api_key,
+            base_url=self.settings.base_url,
+            timeout=self.settings.timeout,
+            max_retries=0,
+            http_client=httpx2.AsyncClient(transport=transport, timeout=self.settings.timeout),
+        )
+        try:
+            yield client
+        finally:
+            await client.close()
+
+    # --- shared by both twins ---------------------------------------------------------------------
+
+    def _jobs(self, document: Document, quantities: list[Quantity]) -> list[_Job]:
+        """One job per chunk (one chunk for most documents); every job is checked against the whole text."""
+        chunks = split_text(document.text, self.settings.chunk_chars, self.settings.chunk_overlap)
+        return [
+            _Job(
+                messages=self.prompts.messages(
+                    document.text[chunk.start : chunk.end], [q for q in quantities if chunk.holds(q)]
+                ),
+                text=document.text,
+                quantities=quantities,
+            )
+            for chunk in chunks
+        ]
+
+    def _attempts(self, meter: UsageMeter) -> Attempts:
+        policy = RetryPolicy(self.settings.max_retries, self.settings.retry_backoff, self.settings.timeout)
+        secret = self._api_key if self._api_key != NO_KEY else None
+        return Attempts(policy, meter, self._recorder, self._replayer, secret)
+
+    def _request(self, job: _Job, retrying: Retrying | AsyncRetrying) -> dict[str, Any]:
+        return {
+            "model": self.settings.model,
+            "messages": [dict(message) for message in job.messages],
+            "response_model": ModelAnswer,
+            "context": {"text": job.text, "quantities": job.quantities},
+            "max_retries": retrying,
+            "strict": False,
+            "temperature": self.settings.temperature,
+            "max_tokens": self.settings.max_tokens,
+        }
+
+    def _reask_policy(self, meter: UsageMeter, mode: str) -> dict[str, Any]:
+        """Re-ask on parse and grounding errors, up to max_reasks and within the token budget."""
+        budget = self.settings.token_budget
+
+        def worth_reasking(error: BaseException) -> bool:
+            if not isinstance(error, _PARSE_ERRORS) or _tools_ignored(error, mode):
+                return False
+            return budget is None or meter.total_tokens < budget
+
+        return {
+            "stop": stop_after_attempt(self.settings.max_reasks + 1),
+            "retry": retry_if_exception(worth_reasking),
+            "reraise": True,
+        }
+
+    def _recover(self, error: Exception, mode: str) -> SummaryDraft:
+        """After instructor gave up: fall back to another mode, keep the last draft, or fail clearly."""
+        if isinstance(error, IncompleteOutputException):
+            raise ModelResponseError(
+                f"model answer was cut off at max_tokens={self.settings.max_tokens}; raise max_tokens"
+            ) from None
+        if not isinstance(error, InstructorRetryException):
+            raise error
+        cause = error.__cause__
+        for link in _chain(error):
+            if isinstance(link, (RetriesExhausted, ReplayMiss)):
+                raise BackendError(str(link)) from None
+        if isinstance(cause, openai.APIStatusError):
+            said = _server_message(cause)
+            if cause.status_code in (400, 404, 405, 415, 422, 501) and _MODE_REJECTED.search(said):
+                self._fall_back(mode, f"HTTP {cause.status_code}: {said}")
+            raise BackendError(f"HTTP {cause.status_code} from the model server: {said}") from None
+        if isinstance(cause, openai.APIError):
+            raise BackendError(f"model server error: {cause}") from None
+        if cause is not None and _tools_ignored(cause, mode):
+            self._fall_back(mode, "the server answered without calling the tool")
+        if isinstance(cause, _PARSE_ERRORS):
+            return self._last_draft(error)
+        raise error
+
+    def _fall_back(self, failed: str, why: str) -> None:
+        position = MODE_FALLBACK.index(failed)
+        if position + 1 >= len(MODE_FALLBACK):
+            raise BackendError(f"the model server rejected every structured-output mode (last: {failed}, {why})")
+        with self._lock:
+            if self._mode == failed:  # another document may have moved on already
+                self._mode = MODE_FALLBACK[position + 1]
+        raise _FellBack
+
+    def _last_draft(self, error: InstructorRetryException) -> SummaryDraft:
+        """The last answer, read without grounding: grounding will drop what the document does not support."""
+        attempts = error.failed_attempts or []
+        completion = attempts[-1].completion if attempts else error.last_completion
+        reasks = max(0, (error.n_attempts or len(attempts)) - 1)
+        try:
+            return SummaryDraft.model_validate_json(answer_json(_completion_text(completion)))
+        except ValidationError as problem:
+            first = problem.errors()[0]
+            if first["type"] == "json_invalid":
+                raise ModelResponseError(
+                    f"model answer is not valid JSON after {reasks} re-asks: {first['msg']}"
+                ) from None
+            where = ".".join(str(part) for part in first["loc"]) or "answer"
+            raise ModelResponseError(
+                f"model answer does not fit the summary schema after {reasks} re-asks: {where}: {first['msg']}"
+            ) from None
+
+    # --- cache and the final Summary --------------------------------------------------------------
+
+    def _lookup(self, document: Document, quantities: list[Quantity]) -> tuple[str, Summary | None]:
+        key = self._cache_key(document, quantities)
+        entry = self._cache.get(key) if self._cache is not None else None
+        with self._lock:
+            self._documents += 1
+            self._cached_documents += entry is not None
+        if entry is None:
+            return key, None
+        draft = SummaryDraft.model_validate(entry["draft"])
+        return key, self._summary(document, quantities, draft, entry["mode"], Usage(cached=True))
+
+    def _finish(
+        self,
+        key: str,
+        document: Document,
+        quantities: list[Quantity],
+        drafts: Sequence[SummaryDraft],
+        meter: UsageMeter,
+    ) -> Summary:
+        draft = merge_drafts(drafts)
+        usage = meter.usage(self.settings.price())
+        if self._cache is not None:
+            self._cache.put(key, {"draft": draft.model_dump(mode="json"), "mode": self.mode, "usage": usage.model_dump()})
+        return self._summary(document, quantities, draft, self.mode, usage)
+
+    def _cache_key(self, document: Document, quantities: list[Quantity]) -> str:
+        s = self.settings
+        return cache_key(
+            backend=self.name,
+            text=hashlib.sha256(document.text.encode("utf-8")).hexdigest(),
+            quantities=_digest([q.model_dump(mode="json") for q in quantities]),
+            prompt_version=self.prompts.version,
+            schema_version=SCHEMA_VERSION,
+            base_url=s.base_url,
+            model=s.model,
+            mode=s.resolved_mode,
+            parameters=[s.temperature, s.max_tokens, s.max_reasks, s.chunk_chars, s.chunk_overlap, s.token_budget],
+        )
+
+    def _summary(
+        self, document: Document, quantities: list[Quantity], draft: SummaryDraft, mode: str, usage: Usage
+    ) -> Summary:
+        grounded = ground(draft, document.text, quantities)
+        return Summary(
+            source=SourceInfo(
+                path=document.name, sha256=document.sha256, encoding=document.encoding, format=document.format
+            ),
+            meta=_with_page_meta(grounded.meta, document),
+            metrics=grounded.metrics,
+            targets=grounded.targets,
+            achievements=grounded.achievements,
+            problems=grounded.problems,
+            tasks=grounded.tasks,
+            articles=[  # listed only for a page of several articles, as the schema says
+                ArticleInfo(index=a.index, title=a.title, start=a.start, end=a.end) for a in document.articles
+            ]
+            if len(document.articles) > 1
+            else [],
+            diagnostics=Diagnostics(
+                backend="llm",
+                model=self.settings.model,
+                prompt_version=self.prompts.version,
+                mode=mode,
+                usage=usage,
+                dropped=grounded.dropped,
+            ),
+            text=document.text,
+        )
+
+
+def _check(settings: LLMSettings) -> None:
+    if not settings.model:
+        raise ConfigError(
+            "the llm backend needs a model: pass --model NAME, set SUMMARIZER_MODEL, "
+            "or choose a --provider that has a default model"
+        )
+    if settings.record_dir and settings.replay_dir:
+        raise ConfigError("record and replay exclude each other: choose one folder")
+    if settings.api_key is None and not settings.replay_dir:
+        preset = PROVIDERS.get(settings.provider or "")
+        if settings.base_url is None or (preset is not None and preset.needs_key):
+            names = " or ".join((*(preset.key_env if preset else ()), "OPENAI_API_KEY"))
+            raise ConfigError(f"no API key: set {names} in the environment (keys are never taken from flags)")
+
+
+def _replayer(settings: LLMSettings) -> Replayer | None:
+    if not settings.replay_dir:
+        return None
+    try:
+        return Replayer(settings.replay_dir)
+    except ReplayMiss as error:
+        raise ConfigError(str(error)) from None
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    link: BaseException | None = error
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        yield link
+        link = link.__cause__ or link.__context__
+
+
+def _tools_ignored(error: BaseException, mode: str) -> bool:
+    """A server that accepts ``tools`` but answers in plain text will not call them on a re-ask either."""
+    return mode == "tools" and isinstance(error, ResponseParsingError) and "No tool calls" in str(error)
+
+
+def _server_message(error: openai.APIStatusError) -> str:
+    """The server's own words (``error.message`` of an OpenAI-style body), else the client's summary."""
+    body = error.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return inner["message"]
+    return error.message
+
+
+def _completion_text(completion: Any) -> str:
+    """The raw answer of a chat completion: the tool call's arguments, else the message content."""
+    choices = getattr(completion, "choices", None) or []
+    if not choices:
+        return ""
+    message = choices[0].message
+    for call in getattr(message, "tool_calls", None) or []:
+        arguments = getattr(getattr(call, "function", None), "arguments", None)
+        if arguments:
+            return arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
+    return message.content or ""
+
+
+def _with_page_meta(meta: Meta, document: Document) -> Meta:
+    """The page's own title, date and source fill what the model left empty."""
+    page = document.meta
+    update = {
+        name: value
+        for name, value in (("title", page.title), ("publish_date", page.publish_date), ("source", page.source))
+        if value is not None and getattr(meta, name) is None
+    }
+    return meta.model_copy(update=update) if update else meta
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()

@@ -1,0 +1,58 @@
+"""A disk cache of model answers, so a re-run over the same documents sends no request.
+
+One JSON file per key. The key hashes everything that could change the answer (cleaned text,
+candidates, prompt version, schema version, endpoint, model, mode, parameters) and never the
+API key. Only successes are stored; writes are atomic so a crash or a parallel run leaves either
+the old entry or the new one, never half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+#: Bump when the layout of an entry changes: old entries then simply miss.
+CACHE_FORMAT = 1
+
+
+def cache_key(**parts: Any) -> str:
+    """A hex digest of the parts, independent of their order; values must be JSON-serialisable."""
+    canonical = json.dumps({"format": CACHE_FORMAT, **parts}, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class DiskCache:
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root).expanduser()
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The stored entry, or None; an unreadable entry counts as a miss (it will be rewritten)."""
+        try:
+            entry = json.loads(self.path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return entry if isinstance(entry, dict) else None
+
+    def put(self, key: str, entry: dict[str, Any]) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, json.dumps(entry, ensure_ascii=False, indent=1))
+
+
+def write_atomic(target: Path, content: str) -> None:
+    """Write beside the target, then rename over it (atomic on POSIX and Windows)."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(content)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

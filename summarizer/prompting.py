@@ -1,0 +1,110 @@
+"""Prompts as files: what the model is told, shown with the document and its candidate table.
+
+The prompt's version is a short hash of every file in ``prompts/``, recorded in each output and
+in each cache key, so a prompt edit is visible in results and never served from a stale cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from summarizer.resources import data_dir
+from summarizer.schema import Quantity
+
+SYSTEM_FILE = "summarize.system.md"
+USER_FILE = "summarize.user.md"
+FEWSHOT_FILE = "fewshot.yaml"
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+_TABLE_HEADER = "编号 | 原文 | 数值 | 单位 | 类型 | 限定 | 指标 | 目标"
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """The system prompt (instructions and the worked example) and the user template."""
+
+    system: str
+    user_template: str
+    version: str
+
+    def messages(self, text: str, quantities: Iterable[Quantity]) -> list[dict[str, str]]:
+        """The chat messages for one document (or one chunk of it)."""
+        user = fill(self.user_template, document=text, candidates=candidate_table(quantities))
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
+
+
+def load_prompts(folder: str | Path | None = None) -> Prompts:
+    return _load(Path(folder) if folder is not None else data_dir("prompts"))
+
+
+@lru_cache(maxsize=4)
+def _load(folder: Path) -> Prompts:
+    example = yaml.safe_load((folder / FEWSHOT_FILE).read_text(encoding="utf-8"))
+    system = fill(
+        (folder / SYSTEM_FILE).read_text(encoding="utf-8"),
+        example_document=example["document"],
+        example_candidates=_table(_fewshot_row(row) for row in example["candidates"]),
+        example_answer=json.dumps(example["answer"], ensure_ascii=False),
+    )
+    user_template = (folder / USER_FILE).read_text(encoding="utf-8")
+    return Prompts(system=system, user_template=user_template, version=prompt_version(folder))
+
+
+def prompt_version(folder: str | Path | None = None) -> str:
+    """A 12-hex-digit hash over the names and contents of every prompt file."""
+    root = Path(folder) if folder is not None else data_dir("prompts")
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def fill(template: str, **values: str) -> str:
+    """Replace ``{{name}}`` placeholders; a missing or unused value is a bug in the prompt files."""
+    names = set(_PLACEHOLDER.findall(template))
+    if names != set(values):
+        raise ValueError(f"prompt placeholders {sorted(names)} do not match the values {sorted(values)}")
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+
+
+def candidate_table(quantities: Iterable[Quantity]) -> str:
+    """The candidates a model may cite, one per line; dates, periods and years are left out."""
+    return _table(
+        (q.id, q.text, _value_text(q), q.unit, q.kind, q.qualifier, q.indicator, q.is_target)
+        for q in quantities
+        if not q.is_time
+    )
+
+
+def _table(rows: Iterable[tuple[Any, ...]]) -> str:
+    lines = [_TABLE_HEADER]
+    for key, surface, value, unit, kind, qualifier, indicator, is_target in rows:
+        cells = [key, surface, value, unit or "-", kind, qualifier, indicator or "-", "是" if is_target else "否"]
+        lines.append(" | ".join(str(cell) for cell in cells))
+    return "\n".join(lines)
+
+
+def _fewshot_row(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (
+        row["id"], row["surface"], _number(row["value"]), row["unit"], row["kind"],
+        row["qualifier"], row.get("indicator"), row["target"],
+    )  # fmt: skip
+
+
+def _value_text(quantity: Quantity) -> str:
+    if quantity.qualifier == "range" and quantity.low is not None and quantity.high is not None:
+        return f"{_number(quantity.low)}~{_number(quantity.high)}"
+    return "-" if quantity.value is None else _number(quantity.value)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

@@ -1,0 +1,80 @@
+"""Record and replay raw model responses, so the LLM path can be re-run offline and deterministically.
+
+A response is filed under a hash of what was asked (method, URL path and the canonical JSON
+body), never of who asked: headers (and so the API key) play no part, and none is stored. The
+host is left out too, so a recording made against one port replays against another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+from summarizer.cache import write_atomic
+
+
+class ReplayMiss(LookupError):
+    """Replay was asked something that was never recorded."""
+
+
+def request_key(method: str, path: str, body: bytes) -> str:
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False)
+    except (ValueError, UnicodeDecodeError):
+        canonical = body.decode("utf-8", "replace")
+    return hashlib.sha256(f"{method.upper()} {path}\n{canonical}".encode()).hexdigest()
+
+
+def _key(request: httpx2.Request) -> str:
+    return request_key(request.method, request.url.path, request.content)
+
+
+class Recorder:
+    """Files every answer the server gave that a re-run should see again (not 429s, not 5xx)."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder).expanduser()
+
+    def save(self, request: httpx2.Request, status: int, content_type: str | None, body: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        entry = {
+            "request": {"method": request.method, "path": request.url.path, **_body(request.content)},
+            "response": {"status": status, "content_type": content_type, **_body(body)},
+        }
+        write_atomic(self.folder / f"{_key(request)}.json", json.dumps(entry, ensure_ascii=False, indent=1))
+
+
+class Replayer:
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder).expanduser()
+        if not self.folder.is_dir():
+            raise ReplayMiss(f"replay folder {self.folder} does not exist")
+
+    def answer(self, request: httpx2.Request) -> tuple[int, str | None, bytes]:
+        """(status, content type, body) of the recorded answer to this request."""
+        key = _key(request)
+        path = self.folder / f"{key}.json"
+        try:
+            response = json.loads(path.read_text(encoding="utf-8"))["response"]
+        except FileNotFoundError:
+            raise ReplayMiss(
+                f"replay: no recorded answer for this request in {self.folder} (key {key[:12]}); "
+                "record it first with the same document, prompt, model and settings"
+            ) from None
+        if "text" in response:
+            raw = response["text"].encode("utf-8")
+        else:
+            raw = json.dumps(response["json"], ensure_ascii=False).encode("utf-8")
+        return int(response["status"]), response.get("content_type"), raw
+
+
+def _body(raw: bytes) -> dict[str, Any]:
+    """A JSON body is stored as JSON (readable in a diff), anything else as text."""
+    try:
+        return {"json": json.loads(raw)}
+    except (ValueError, UnicodeDecodeError):
+        return {"text": raw.decode("utf-8", "replace")}
