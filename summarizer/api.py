@@ -20,7 +20,7 @@ from summarizer.config import Config, endpoint_configured, load_config
 from summarizer.document import Document, document_from_text, load_document
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.quantities import extract_quantities
-from summarizer.schema import Summary
+from summarizer.schema import Summary, Usage
 
 Source = Union[str, "os.PathLike[str]", Document]
 BackendChoice = Literal["auto", "rules", "llm", "baseline"]
@@ -34,6 +34,7 @@ class Outcome:
     summary: Summary | None
     error: str | None
     seconds: float
+    usage: Usage | None = None  # what a failed document spent; a summary carries its own
 
     @property
     def ok(self) -> bool:
@@ -133,8 +134,12 @@ def _outcome(source: Source, backend: Backend, config: Config) -> Outcome:
     try:
         summary = summarize_document(load(source, config=config), backend)
     except SummarizerError as error:
-        return Outcome(name, None, str(error), time.perf_counter() - started)
+        return _failure(name, error, started)
     return Outcome(name, summary, None, time.perf_counter() - started)
+
+
+def _failure(name: str, error: SummarizerError, started: float) -> Outcome:
+    return Outcome(name, None, str(error), time.perf_counter() - started, getattr(error, "usage", None))
 
 
 def _source_name(source: Source) -> str:
@@ -182,7 +187,7 @@ async def asummarize_many(
             try:
                 summary = await asummarize(source, backend=chosen, config=cfg)
             except SummarizerError as error:
-                return Outcome(_source_name(source), None, str(error), time.perf_counter() - started)
+                return _failure(_source_name(source), error, started)
             return Outcome(_source_name(source), summary, None, time.perf_counter() - started)
 
     tasks = [asyncio.ensure_future(one(source)) for source in sources]

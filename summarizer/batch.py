@@ -148,6 +148,7 @@ def _record(outcome: Outcome, writer: _OutputWriter, fingerprint: str) -> Manife
             sha256=_file_sha256(Path(outcome.source)),
             status="failed",
             error=outcome.error,
+            usage=outcome.usage or Usage(),
             seconds=round(outcome.seconds, 4),
         )
     output = writer.write(Path(outcome.source), summary)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from summarizer.schema import Usage
+
 
 class SummarizerError(Exception):
     """Base of every error summarizer raises on purpose."""
@@ -21,7 +26,12 @@ class ConfigError(SummarizerError):
 
 
 class BackendError(SummarizerError):
-    """A backend could not produce a summary for one document (timeouts, 429s, invalid answers)."""
+    """A backend could not produce a summary for one document (timeouts, 429s, invalid answers).
+
+    ``usage`` is what the failed document spent anyway, so a run's totals stay exact.
+    """
+
+    usage: Usage | None = None
 
 
 class ModelResponseError(BackendError):

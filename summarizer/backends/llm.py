@@ -149,8 +149,12 @@ class LLMBackend:
         if cached is not None:
             return cached
         meter = UsageMeter(parent=self._run_meter)
-        with self._client(meter) as client:
-            drafts = [self._ask(client, meter, job) for job in self._jobs(document, quantities)]
+        try:
+            with self._client(meter) as client:
+                drafts = [self._ask(client, meter, job) for job in self._jobs(document, quantities)]
+        except BackendError as error:
+            error.usage = meter.usage(self.settings.price())
+            raise
         return self._finish(key, document, quantities, drafts, meter)
 
     async def asummarize(self, document: Document, quantities: list[Quantity]) -> Summary:
@@ -158,8 +162,12 @@ class LLMBackend:
         if cached is not None:
             return cached
         meter = UsageMeter(parent=self._run_meter)
-        async with self._async_client(meter) as client:
-            drafts = [await self._aask(client, meter, job) for job in self._jobs(document, quantities)]
+        try:
+            async with self._async_client(meter) as client:
+                drafts = [await self._aask(client, meter, job) for job in self._jobs(document, quantities)]
+        except BackendError as error:
+            error.usage = meter.usage(self.settings.price())
+            raise
         return self._finish(key, document, quantities, drafts, meter)
 
     def _ask(self, client: openai.OpenAI, meter: UsageMeter, job: _Job) -> SummaryDraft:
