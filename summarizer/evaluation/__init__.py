@@ -1,0 +1,75 @@
+"""The evaluation harness: hand-labelled fixtures, field-level scorers, reports and the CI gate.
+
+>>> from summarizer.evaluation import evaluate, check, load_thresholds, load_baseline
+>>> run = evaluate("baseline")                                    # doctest: +SKIP
+>>> run.scores()["metrics.f1"]                                    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from summarizer.evaluation.baseline import BaselineBackend
+from summarizer.evaluation.command import run_eval
+from summarizer.evaluation.fixtures import Fixture, FixtureError, discover, load_fixture
+from summarizer.evaluation.gate import GateResult, Thresholds, bless, check, load_baseline, load_thresholds
+from summarizer.evaluation.matching import char_ngram_f1, match, name_similarity
+from summarizer.evaluation.report import render_json, render_junit, render_markdown, render_report
+from summarizer.evaluation.runner import (
+    BackendUnavailable,
+    DocumentResult,
+    EvalRun,
+    Predictor,
+    evaluate,
+    oracle_summary,
+    resolve_predictor,
+)
+from summarizer.evaluation.scorers import (
+    Counts,
+    Ratio,
+    Scores,
+    score_faithfulness,
+    score_meta,
+    score_metrics,
+    score_phrases,
+    score_quantities,
+    score_summary,
+    score_targets,
+)
+
+__all__ = [
+    "BackendUnavailable",
+    "BaselineBackend",
+    "Counts",
+    "DocumentResult",
+    "EvalRun",
+    "Fixture",
+    "FixtureError",
+    "GateResult",
+    "Predictor",
+    "Ratio",
+    "Scores",
+    "Thresholds",
+    "bless",
+    "char_ngram_f1",
+    "check",
+    "discover",
+    "evaluate",
+    "load_baseline",
+    "load_fixture",
+    "load_thresholds",
+    "match",
+    "name_similarity",
+    "oracle_summary",
+    "render_json",
+    "render_junit",
+    "render_markdown",
+    "render_report",
+    "resolve_predictor",
+    "run_eval",
+    "score_faithfulness",
+    "score_meta",
+    "score_metrics",
+    "score_phrases",
+    "score_quantities",
+    "score_summary",
+    "score_targets",
+]

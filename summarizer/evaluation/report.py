@@ -1,0 +1,170 @@
+"""Reports of a run: Markdown for people, JSON and JUnit XML for CI."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+import xml.etree.ElementTree as ET
+from typing import Literal
+
+from summarizer.evaluation.gate import GateResult
+from summarizer.evaluation.runner import EvalRun
+from summarizer.evaluation.scorers import Diff, Scores
+
+ReportFormat = Literal["md", "json", "junit"]
+_OUTCOME_TITLES = {
+    "missed": "missed",
+    "extra": "extra",
+    "wrong_value": "wrong value",
+    "unsupported_number": "unsupported number",
+    "bad_span": "bad span",
+    "wrong_meta": "wrong meta",
+}
+
+
+def render_report(run: EvalRun, gate: GateResult | None, fmt: ReportFormat) -> str:
+    if fmt == "md":
+        return render_markdown(run, gate)
+    if fmt == "json":
+        return render_json(run, gate)
+    return render_junit(run, gate)
+
+
+def render_markdown(run: EvalRun, gate: GateResult | None = None) -> str:
+    totals = run.totals()
+    statuses = ("scored", "failed", "skipped", "error")
+    counted = {status: sum(d.status == status for d in run.documents) for status in statuses}
+    lines = [
+        f"# Evaluation of backend `{run.backend}`",
+        "",
+        "Fixtures: " + ", ".join(f"{n} {status}" for status, n in counted.items() if n) + ".",
+    ]
+    lines += [f"> {note}" for note in run.notes]
+    lines += ["", "## Scores", "", *_sections_table(totals), "", *_ratios_table(totals)]
+    lines += ["", "### Per field", "", *_counts_table(totals), "", "## Usage", ""]
+    lines.append(_usage_line(run))
+    if gate is not None:
+        lines += ["", "## Gate", "", "**PASSED**" if gate.passed else "**FAILED**", ""]
+        lines += [f"- FAIL: {failure}" for failure in gate.failures]
+        lines += [f"- note: {note}" for note in gate.notes]
+    lines += ["", "## Per-document differences"]
+    for document in run.documents:
+        lines += ["", f"### {document.fixture_id} ({document.status})"]
+        if document.reason:
+            lines.append(f"_{document.reason}_")
+        diffs = document.scores.diffs + document.quantity_scores.diffs
+        if document.status in ("scored", "failed") and not diffs:
+            lines.append("No differences.")
+        lines += [_diff_line(diff) for diff in diffs]
+    return "\n".join(lines) + "\n"
+
+
+def _sections_table(scores: Scores) -> list[str]:
+    """One row per section with its outcome classes: TP, wrong value, extra, missed."""
+    outcomes = Counter((diff.section, diff.outcome) for diff in scores.diffs)
+    rows = [
+        "| Section | P | R | F1 | TP | wrong value | extra | missed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for section, counts in sorted((k, c) for k, c in scores.counts.items() if "." not in k):
+        rows.append(
+            f"| {section} | {counts.precision:.3f} | {counts.recall:.3f} | {counts.f1:.3f} | {counts.tp} | "
+            f"{outcomes[section, 'wrong_value']} | {outcomes[section, 'extra']} | {outcomes[section, 'missed']} |"
+        )
+    return rows
+
+
+def _counts_table(scores: Scores) -> list[str]:
+    rows = ["| Section | Field | P | R | F1 | TP | FP | FN |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for key, counts in sorted((k, c) for k, c in scores.counts.items() if "." in k):
+        section, _, field_name = key.partition(".")
+        rows.append(
+            f"| {section} | {field_name} | {counts.precision:.3f} | {counts.recall:.3f} | "
+            f"{counts.f1:.3f} | {counts.tp} | {counts.fp} | {counts.fn} |"
+        )
+    return rows
+
+
+def _ratios_table(scores: Scores) -> list[str]:
+    rows = ["| Score | Value | Hits / total |", "|---|---:|---:|"]
+    for key, ratio in sorted(scores.ratios.items()):
+        rows.append(f"| {key} | {ratio.value:.3f} | {ratio.hits} / {ratio.total} |")
+    return rows
+
+
+def _usage_line(run: EvalRun) -> str:
+    usage = run.usage()
+    cost = "unknown (no price set)" if usage.cost is None else f"{usage.cost:.4f}"
+    return (
+        f"Requests: {usage.requests}, prompt tokens: {usage.prompt_tokens}, "
+        f"completion tokens: {usage.completion_tokens}, cost: {cost}."
+    )
+
+
+def _diff_line(diff: Diff) -> str:
+    parts = [f"- **{diff.section}** {_OUTCOME_TITLES[diff.outcome]}"]
+    if diff.detail:
+        parts.append(f"({diff.detail})")
+    if diff.gold is not None:
+        parts.append(f"expected `{diff.gold}`")
+    if diff.predicted is not None:
+        parts.append(f"got `{diff.predicted}`")
+    if diff.evidence:
+        parts.append(f"— evidence: 「{diff.evidence}」")
+    return " ".join(parts)
+
+
+def report_data(run: EvalRun, gate: GateResult | None = None) -> dict[str, object]:
+    totals = run.totals()
+    usage = run.usage()
+    return {
+        "backend": run.backend,
+        "notes": run.notes,
+        "scores": run.scores(),
+        "counts": {k: {"tp": c.tp, "fp": c.fp, "fn": c.fn} for k, c in sorted(totals.counts.items())},
+        "usage": usage.model_dump(),
+        "gate": None if gate is None else {"passed": gate.passed, "failures": gate.failures, "notes": gate.notes},
+        "documents": [
+            {
+                "id": d.fixture_id,
+                "fixture": str(d.fixture_path),
+                "status": d.status,
+                "reason": d.reason,
+                "seconds": round(d.seconds, 3),
+                "scores": (d.scores + d.quantity_scores).flat() if d.status in ("scored", "failed") else {},
+                "diffs": [vars(diff) for diff in d.scores.diffs + d.quantity_scores.diffs],
+            }
+            for d in run.documents
+        ],
+    }
+
+
+def render_json(run: EvalRun, gate: GateResult | None = None) -> str:
+    return json.dumps(report_data(run, gate), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_junit(run: EvalRun, gate: GateResult | None = None) -> str:
+    """One test case per fixture (failed, skipped or passed) and one for the gate."""
+    suite = ET.Element("testsuite", name=f"summarizer-eval-{run.backend}")
+    failures = skipped = 0
+    for document in run.documents:
+        case = ET.SubElement(suite, "testcase", classname=f"eval.{run.backend}", name=document.fixture_id,
+                             time=f"{document.seconds:.3f}")
+        if document.status in ("failed", "error"):
+            failures += 1
+            ET.SubElement(case, "failure", message=document.reason or document.status)
+        elif document.status == "skipped":
+            skipped += 1
+            ET.SubElement(case, "skipped", message=document.reason or "")
+        scores = (document.scores + document.quantity_scores).flat()
+        summary_figures = {k: v for k, v in scores.items() if not k.endswith((".precision", ".recall"))}
+        ET.SubElement(case, "system-out").text = "\n".join(f"{k} = {v:.3f}" for k, v in summary_figures.items())
+    if gate is not None:
+        case = ET.SubElement(suite, "testcase", classname=f"eval.{run.backend}", name="gate")
+        if not gate.passed:
+            failures += 1
+            ET.SubElement(case, "failure", message="; ".join(gate.failures))
+    suite.set("tests", str(len(suite)))
+    suite.set("failures", str(failures))
+    suite.set("skipped", str(skipped))
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
