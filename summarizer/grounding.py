@@ -1,0 +1,817 @@
+"""Grounding: a summary may state only what its document states.
+
+Validators are plain functions over the source text and the pre-extractor's candidates. They
+serve three callers:
+
+- :class:`GroundedDraft` runs :func:`draft_errors` while instructor parses a model's answer (the
+  text and candidates come in as instructor's validation context), so every problem goes back to
+  the model as a message naming section, index and field, and the model is re-asked;
+- :func:`ground` turns a draft into summary items once the re-asks are over: spans are found by
+  locating quotes, numbers are copied from the candidates (never from the model), and whatever
+  cannot be supported is dropped with its reasons;
+- :func:`enforce` is the last word for every backend: an evidence span that does not hold its
+  quote, or a number the document does not state, moves the item to ``diagnostics.dropped``.
+
+Decisions a reader needs:
+
+- A number is *stated* by a candidate when the values agree in the unit written (scale prefixes
+  convert: 302.3亿元 = 3023000万元; % and 个百分点 never do). A negative value is stated by a fall
+  (下降3.2% states -3.2). Ranges state their low and high ends.
+- Qualifiers agree loosely: the same qualifier; ``exact`` against anything (a model that leaves the
+  qualifier out; grounding copies the document's); ``approx`` of an exact number. Claiming
+  ``more_than``/``less_than``/``range`` needs the document to say so.
+- Dates, periods and years written with a numeral inside strings (8月11日, 一季度; not 上半年) must
+  appear in the text (their surface) or among the document's time candidates. A meeting date
+  needs its month and day in the text; its year may be inferred.
+- Page metadata (title, publish date, source) comes from the loader, not from a backend, and is
+  not checked here; canonical names come from the project's table.
+- ``ground`` keeps an item only when nothing in it is unsupported, but repairs what the candidates
+  settle: the sign of a change, the qualifier, the unit's scale, unknown candidate ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import ValidationInfo, model_validator
+
+from summarizer.indicators import canonical_name
+from summarizer.quantities import TARGET_CUE, extract_quantities
+from summarizer.schema import (
+    DroppedItem,
+    Evidence,
+    Item,
+    ItemDraft,
+    Meta,
+    MetaDraft,
+    Metric,
+    MetricDraft,
+    Quantity,
+    Summary,
+    SummaryDraft,
+    Target,
+    TargetDraft,
+)
+
+Section = Literal["meta", "metrics", "targets", "achievements", "problems", "tasks"]
+ITEM_SECTIONS: tuple[Section, ...] = ("achievements", "problems", "tasks")
+META_TEXT_FIELDS = ("organization", "city", "meeting_name", "report_period")
+
+# --- Quotes --------------------------------------------------------------------------------------
+
+# Characters a quote may differ by without changing what it says: spacing, line breaks, zero-width
+# marks and Markdown emphasis are dropped; punctuation variants fold to one form.
+_IGNORED = frozenset(" \t\r\n\f\v\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff*")
+_FOLDED = {
+    "。": ".", "…": "...", "“": '"', "”": '"', "„": '"', "「": '"', "」": '"', "『": '"', "』": '"',
+    "‘": "'", "’": "'", "—": "-", "–": "-", "―": "-", "‐": "-", "‑": "-", "−": "-", "〜": "~",
+    "《": "<", "》": ">", "〈": "<", "〉": ">", "【": "[", "】": "]", "〔": "[", "〕": "]",
+}  # fmt: skip
+
+
+def _fold(char: str) -> str:
+    if char in _IGNORED or char.isspace():
+        return ""
+    if "\uff01" <= char <= "\uff5e":  # full-width ASCII forms: ，：；（）！？％ and full-width digits
+        char = chr(ord(char) - 0xFEE0)
+    return _FOLDED.get(char, char)
+
+
+def _folded(text: str) -> tuple[str, tuple[int, ...]]:
+    """The folded text and, for each of its characters, the index of the source character."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        for folded in _fold(char):
+            if folded == "-" and chars and chars[-1] == "-" and origin[-1] == index - 1:
+                continue  # a doubled dash (——) reads as one
+            chars.append(folded)
+            origin.append(index)
+    return "".join(chars), tuple(origin)
+
+
+_normalised = lru_cache(maxsize=8)(_folded)  # a document is folded once for all its quotes
+
+
+def _occurrences(needle: str, haystack: str) -> Iterable[int]:
+    position = haystack.find(needle)
+    while position >= 0:
+        yield position
+        position = haystack.find(needle, position + 1)
+
+
+def locate_quote(quote: str, text: str, hint: int | None = None) -> tuple[int, int] | None:
+    """The span of ``text`` that ``quote`` copies, or None.
+
+    Exact occurrences win; otherwise the quote is matched after folding spacing, line breaks, ``**``
+    and punctuation variants, and the match is mapped back to a span of the original text (which
+    may then hold the line break or ``**`` the quote left out). Among several matches the one
+    starting nearest ``hint`` is taken, else the first.
+    """
+    if not quote.strip():
+        return None
+    spans = [(start, start + len(quote)) for start in _occurrences(quote, text)]
+    if not spans:
+        folded_quote = _folded(quote)[0]
+        folded_text, origin = _normalised(text)
+        if folded_quote:
+            spans = [
+                (origin[start], origin[start + len(folded_quote) - 1] + 1)
+                for start in _occurrences(folded_quote, folded_text)
+            ]
+    if not spans:
+        return None
+    if hint is None:
+        return spans[0]
+    return min(spans, key=lambda span: abs(span[0] - hint))
+
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence (or sentences) holding ``text[start:end]``, ends included."""
+    before = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    after = _SENTENCE_END.search(text, max(end - 1, start))
+    return before, after.end() if after else len(text)
+
+
+# --- Numbers ---------------------------------------------------------------------------------------
+
+_SCALES = (
+    ("万亿", 1e12), ("千万", 1e7), ("百万", 1e6), ("十万", 1e5), ("亿", 1e8), ("万", 1e4), ("千", 1e3), ("百", 1e2),
+)  # fmt: skip
+_UNIT_ALIASES = {"％": "%", "百分点": "个百分点", "pct": "%"}
+_RANKS = frozenset({"rank", "top_n"})
+
+
+def _unit_parts(unit: str) -> tuple[float, str]:
+    """(scale, base) of a unit as written: 亿元 -> (1e8, 元), 万千瓦时 -> (1e7, 瓦时), % -> (1, %)."""
+    base = _UNIT_ALIASES.get(unit.strip(), unit.strip())
+    scale = 1.0
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix, factor in _SCALES:
+            if base.startswith(prefix) and len(base) > len(prefix):
+                base, scale, stripped = base[len(prefix) :], scale * factor, True
+                break
+    return scale, base
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _stated_values(quantity: Quantity) -> list[float]:
+    return [v for v in (quantity.value, quantity.low, quantity.high) if v is not None]
+
+
+def _states(quantity: Quantity, value: float, unit: str | None) -> float | None:
+    """The value ``quantity`` states that equals ``value`` in ``unit``, in the quantity's own unit.
+
+    Qualifiers are not compared here; a negative value is stated by a fall of the same size (and
+    comes back negative).
+    """
+    if quantity.is_time:
+        return None
+    scale, base = _unit_parts(unit) if unit else (1.0, "")
+    own_scale, own_base = _unit_parts(quantity.unit)
+    same_unit = not unit or unit.strip() == quantity.unit or (quantity.kind in _RANKS and base in ("名", "位"))
+    claims = [(value, 1.0)]
+    if value < 0 and quantity.direction == "decrease":
+        claims.append((-value, -1.0))
+    for stated in _stated_values(quantity):
+        for claimed, sign in claims:
+            if same_unit and _close(claimed, stated):
+                return sign * stated
+            if not same_unit and base == own_base and _close(claimed * scale, stated * own_scale):
+                return sign * stated
+    return None
+
+
+def _qualifier_agrees(claimed: str, stated: str) -> bool:
+    return claimed in (stated, "exact") or (claimed == "approx" and stated == "exact")
+
+
+def supported(value: float, unit: str | None, qualifier: str, quantities: Iterable[Quantity]) -> Quantity | None:
+    """The candidate that states ``value`` in ``unit`` with an agreeing qualifier, or None.
+
+    ``unit`` None (or '') compares the value in each candidate's own unit.
+    """
+    for quantity in quantities:
+        if _states(quantity, value, unit) is not None and _qualifier_agrees(qualifier, quantity.qualifier):
+            return quantity
+    return None
+
+
+def _growth_states(quantity: Quantity, growth: float, unit: str) -> bool:
+    """A signed change in % or 个百分点: a fall (下降) states a negative one; with no direction
+    (高于/低于全市 ...) either sign is taken as stated."""
+    if quantity.is_time or _unit_parts(quantity.unit)[1] != _unit_parts(unit)[1]:
+        return False
+    for stated in _stated_values(quantity):
+        signed = -abs(stated) if quantity.direction == "decrease" else stated
+        if _close(growth, signed) or (quantity.direction is None and _close(growth, -stated)):
+            return True
+    return False
+
+
+def _change_of(quantity: Quantity, claimed: float) -> float:
+    """The change a candidate states, signed by its direction (by the claim's sign when it has none)."""
+    stated = next((v for v in _stated_values(quantity) if _close(abs(v), abs(claimed))), abs(claimed))
+    if quantity.direction == "decrease":
+        return -abs(stated)
+    if quantity.direction == "increase" or stated < 0:
+        return stated
+    return math.copysign(stated, claimed)
+
+
+_NUMERAL = re.compile(r"[0-9〇零一二两三四五六七八九十百千]")  # 8月11日, 一季度; not 上半年, 今年以来
+_BARE_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?!\.?\d)")
+
+
+def unsupported_numbers_in(phrase: str | None, quantities: Sequence[Quantity], text: str | None = None) -> list[str]:
+    """The numbers written in ``phrase`` that the document does not state (their surfaces).
+
+    Quantities found by the pre-extractor must be stated by a candidate of the same kind; dates,
+    periods and years written with a numeral must appear in ``text`` or among the time candidates;
+    Arabic numbers the pre-extractor does not read (a bare 302.3) must occur in ``text`` as a
+    number, or equal a candidate's value.
+    """
+    if not phrase:
+        return []
+    found = extract_quantities(phrase)
+    missing: list[str] = []
+    for mention in found:
+        if mention.is_time:
+            if _NUMERAL.search(mention.text) and not _time_stated(mention, quantities, text):
+                missing.append(mention.text)
+        else:
+            same_kind = [q for q in quantities if q.kind == mention.kind]  # 2名 (people) is not 第二 (a rank)
+            if not all(supported(v, mention.unit, mention.qualifier, same_kind) for v in _stated_values(mention)):
+                missing.append(mention.text)
+    covered = [(m.start, m.end) for m in found]
+    for match in _BARE_NUMBER.finditer(phrase):
+        if any(start <= match.start() < end for start, end in covered):
+            continue
+        if not _bare_number_stated(match.group(), quantities, text):
+            missing.append(match.group())
+    return missing
+
+
+def _time_stated(mention: Quantity, quantities: Iterable[Quantity], text: str | None) -> bool:
+    """A date or period written as the text writes it (folded); a year stated in any form (2024-10-18)."""
+    folded = _folded(mention.text)[0]
+    if text is not None and folded in _normalised(text)[0]:
+        return True
+    if any(q.is_time and folded in _folded(q.text)[0] for q in quantities):
+        return True
+    year = re.match(r"\d{4}", mention.text) if mention.kind == "year" else None
+    return year is not None and text is not None and _bare_number_stated(year.group(), (), text)
+
+
+def _bare_number_stated(number: str, quantities: Iterable[Quantity], text: str | None) -> bool:
+    if text is not None and re.search(rf"(?<![\d.]){re.escape(number)}(?![\d]|\.\d)", text):
+        return True
+    return any(_close(float(number), v) for q in quantities for v in _stated_values(q))
+
+
+# --- Checking a draft ------------------------------------------------------------------------------
+
+
+class _Source:
+    """The document a draft is checked against: text, candidates by id, and their indicators."""
+
+    def __init__(self, text: str, quantities: Sequence[Quantity]) -> None:
+        self.text = text
+        self.quantities = list(quantities)
+        self.by_id = {q.id: q for q in self.quantities}
+
+    def of_indicator(self, name: str) -> list[Quantity]:
+        wanted = canonical_name(name) or name
+        return [
+            q
+            for q in self.quantities
+            if not q.is_time and (own := canonical_name(q.indicator)) and (wanted in own or own in wanted)
+        ]
+
+    def within(self, span: tuple[int, int] | None) -> list[Quantity]:
+        """The number candidates of the sentence(s) holding ``span``."""
+        if span is None:
+            return []
+        start, end = _sentence_around(self.text, *span)
+        return [q for q in self.quantities if start <= q.start and q.end <= end and not q.is_time]
+
+    def missing_numbers(self, where: str, phrase: str | None) -> list[str]:
+        return [
+            f"{where}: {number} is not stated in the text; write numbers exactly as the text states them, "
+            "or leave them out"
+            for number in unsupported_numbers_in(phrase, self.quantities, self.text)
+        ]
+
+
+def _describe(quantity: Quantity) -> str:
+    return f"{quantity.id} {quantity.text}"
+
+
+def _number_text(value: float, unit: str | None) -> str:
+    number = str(int(value)) if float(value).is_integer() else repr(float(value))
+    return f"{number}{unit or ''}"
+
+
+Matcher = Callable[[Quantity], bool]
+
+
+class _Check:
+    """Checking one draft item: fatal ``errors`` (the item cannot be kept), repairable ``notes``
+    (grounding fixes them from the candidates, but the model should hear of them), the quote's
+    ``span``, and the candidate each number resolved to (``used``, by field name)."""
+
+    def __init__(self, where: str, source: _Source, quote: str, ids: Sequence[str] = (), hint: int | None = None):
+        self.where = where
+        self.source = source
+        self.errors: list[str] = []
+        self.notes: list[str] = []
+        self.used: dict[str, Quantity] = {}
+        self.cited = [q for q in (self._cite(qid) for qid in ids) if q is not None]
+        if hint is None:
+            hint = next((source.by_id[qid].start for qid in ids if qid in source.by_id), None)
+        self.span = locate_quote(quote, source.text, hint)
+        if self.span is None:
+            shown = quote if len(quote) <= 40 else quote[:40] + "…"
+            self.errors.append(f"{where}.quote: not found in the text: {shown!r}; copy a passage of the text exactly")
+
+    def _cite(self, qid: str) -> Quantity | None:
+        quantity = self.source.by_id.get(qid)
+        if quantity is None:
+            self.notes.append(f"{self.where}.quantity_ids: {qid} does not exist; cite ids from the candidate table")
+        elif quantity.is_time:
+            self.notes.append(f"{self.where}.quantity_ids: {_describe(quantity)} is a date or period, not a number")
+        else:
+            return quantity
+        return None
+
+    def resolve(self, matches: Matcher) -> Quantity | None:
+        """The candidate a claimed number comes from: a cited one, else one of the quoted sentence(s)."""
+        return next((q for q in [*self.cited, *self.source.within(self.span)] if matches(q)), None)
+
+    def strings(self, item: Any, *keys: str) -> None:
+        for key in keys:
+            self.errors += self.source.missing_numbers(f"{self.where}.{key}", getattr(item, key))
+
+    def level(self, key: str, value: float, unit: str | None, qualifier: str, name: str) -> None:
+        """A level (a value, or a range's low or high) in the claimed unit."""
+
+        def matches(q: Quantity) -> bool:
+            return _states(q, value, unit) is not None
+
+        found = self.resolve(matches)
+        if found is None:
+            self.errors.append(self._unresolved(key, value, unit, name, matches))
+            return
+        self.used[key] = found
+        if not _qualifier_agrees(qualifier, found.qualifier):
+            self.notes.append(f"{self.where}.qualifier: {_describe(found)} is {found.qualifier}, not {qualifier}")
+
+    def change(self, key: str, growth: float, unit: str, name: str) -> None:
+        """A change in % (growth_pct) or 个百分点 (growth_pp); a wrong sign is repaired, a wrong unit is not."""
+
+        def matches_in(in_unit: str) -> Matcher:
+            return lambda q: _growth_states(q, growth, in_unit) or _growth_states(q, -growth, in_unit)
+
+        found = self.resolve(matches_in(unit))
+        if found is None:
+            other_unit, other_key = ("个百分点", "growth_pp") if unit == "%" else ("%", "growth_pct")
+            near = self.resolve(matches_in(other_unit))
+            if near is not None:
+                self.errors.append(
+                    f"{self.where}.{key}: unit mismatch: {_describe(near)} is in {near.unit}, not {unit}; "
+                    f"put it in {other_key}"
+                )
+            else:
+                self.errors.append(self._unresolved(key, growth, unit, name, matches_in(unit)))
+            return
+        self.used[key] = found
+        if not _growth_states(found, growth, unit):
+            right = _change_of(found, growth)
+            rise_or_fall = "fall" if right < 0 else "rise"
+            self.notes.append(
+                f"{self.where}.{key}: {_describe(found)} is a {rise_or_fall}: write {_number_text(right, '')}"
+            )
+
+    def _unresolved(self, key: str, value: float, unit: str | None, name: str, matches: Matcher) -> str:
+        """Say what the document does state instead, so that a re-ask can fix it."""
+        where, shown = f"{self.where}.{key}", _number_text(value, unit)
+        elsewhere = next((q for q in self.source.quantities if matches(q)), None)
+        if elsewhere is not None:
+            return (
+                f"{where}: {shown} is stated by {_describe(elsewhere)} outside the quoted sentence; "
+                f"quote the sentence that states it and cite {elsewhere.id}"
+            )
+        for q in [*self.cited, *self.source.within(self.span)]:
+            if any(_close(abs(value), abs(v)) for v in _stated_values(q)):
+                return f"{where}: unit mismatch: {_describe(q)} is in {q.unit or 'no unit'}, not as claimed ({shown})"
+        related = ", ".join(_describe(q) for q in self.source.of_indicator(name)[:8])
+        hint = f"candidates for {name}: {related}" if related else "no candidate of this indicator; leave it null"
+        return f"{where}: {shown} is not stated in the text ({hint})"
+
+
+def _check_metric(index: int, metric: MetricDraft, source: _Source) -> _Check:
+    check = _Check(f"metrics[{index}] ({metric.name})", source, metric.quote, metric.quantity_ids)
+    where = check.where
+    if metric.value is None and metric.growth_pct is None and metric.growth_pp is None:
+        check.errors.append(f"{where}: states no value, growth_pct or growth_pp; a metric needs a number")
+    if metric.value is not None:
+        check.level("value", metric.value, metric.unit, metric.qualifier, metric.name)
+    if metric.growth_pct is not None:
+        check.change("growth_pct", metric.growth_pct, "%", metric.name)
+    if metric.growth_pp is not None:
+        check.change("growth_pp", metric.growth_pp, "个百分点", metric.name)
+    level = check.used.get("value")
+    if level is not None and level.kind == "percent" and level.direction is not None:
+        check.errors.append(
+            f"{where}.value: growth confused with level: {_describe(level)} is a change "
+            f"({'fall' if level.direction == 'decrease' else 'rise'}); put it in growth_pct, not value"
+        )
+    for key, quantity in check.used.items():
+        if quantity.is_target:
+            check.errors.append(
+                f"{where}.{key}: {_describe(quantity)} is a goal ({quantity.target_cue or 'target'}), "
+                "not a result; goals belong in targets"
+            )
+    check.strings(metric, "name", "period")
+    return check
+
+
+_MEASURE_KINDS = {"growth": ("percent", "percentage_point"), "rank": tuple(_RANKS), "count": ("count",)}
+
+
+def _check_target(index: int, target: TargetDraft, source: _Source) -> _Check:
+    check = _Check(f"targets[{index}] ({target.name})", source, target.quote, target.quantity_ids)
+    where = check.where
+    for key in ("value", "low", "high"):
+        value = getattr(target, key)
+        if value is not None:
+            check.level(key, value, target.unit, target.qualifier, target.name)
+    for key, quantity in check.used.items():
+        if not quantity.is_target:
+            check.errors.append(
+                f"{where}.{key}: {_describe(quantity)} is a result, not a goal (its sentence has no target cue "
+                "such as 力争/确保/目标); results belong in metrics"
+            )
+        kinds = _MEASURE_KINDS.get(target.measure)
+        if kinds and quantity.kind not in kinds:
+            check.notes.append(
+                f"{where}.measure: {target.measure} does not fit {_describe(quantity)} ({quantity.kind})"
+            )
+    if not check.used and check.span is not None:
+        start, end = _sentence_around(source.text, *check.span)
+        if not TARGET_CUE.search(source.text, start, end):
+            check.errors.append(f"{where}.quote: not a target-cued sentence (no 力争/确保/目标/年内 ...); a target needs one")
+    check.strings(target, "name", "horizon", "cue")
+    return check
+
+
+def _check_item(section: str, index: int, item: ItemDraft, source: _Source, hint: int | None = None) -> _Check:
+    check = _Check(f"{section}[{index}]", source, item.quote, hint=hint)
+    check.strings(item, "text")
+    return check
+
+
+def _check_meta(meta: MetaDraft, source: _Source) -> dict[str, list[str]]:
+    """Reasons per meta field that cannot be kept."""
+    problems: dict[str, list[str]] = {}
+    for name in META_TEXT_FIELDS:
+        reasons = source.missing_numbers(f"meta.{name}", getattr(meta, name))
+        if reasons:
+            problems[name] = reasons
+    if meta.meeting_date:
+        date = _parse_date(meta.meeting_date)
+        if date is None:
+            reason = f"meta.meeting_date: {meta.meeting_date!r} is not a date; write YYYY-MM-DD or null"
+            problems["meeting_date"] = [reason]
+        elif not _date_stated(date, source.text):
+            problems["meeting_date"] = [f"meta.meeting_date: {date.month}月{date.day}日 is not stated in the text"]
+    return problems
+
+
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def _parse_date(value: str) -> dt.date | None:
+    match = _DATE.match(value)
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def _date_stated(date: dt.date, text: str) -> bool:
+    """The month and day appear in the text (the year may be inferred from elsewhere)."""
+    m, d = date.month, date.day
+    chinese = rf"(?<!\d)0?{m}\s*月\s*0?{d}\s*日"
+    numeric = rf"(?<!\d)\d{{4}}\s*[-/.]\s*0?{m}\s*[-/.]\s*0?{d}(?!\d)"
+    return bool(re.search(chinese, text) or re.search(numeric, text))
+
+
+def draft_errors(draft: SummaryDraft, text: str, quantities: Sequence[Quantity]) -> list[str]:
+    """Every problem of a draft, one model-readable message each, naming section, index and field."""
+    source = _Source(text, quantities)
+    messages = [reason for reasons in _check_meta(draft.meta, source).values() for reason in reasons]
+    for index, metric in enumerate(draft.metrics):
+        check = _check_metric(index, metric, source)
+        messages += check.errors + check.notes
+    for index, target in enumerate(draft.targets):
+        check = _check_target(index, target, source)
+        messages += check.errors + check.notes
+    for section in ITEM_SECTIONS:
+        for index, item in enumerate(getattr(draft, section)):
+            messages += _check_item(section, index, item, source).errors
+    return messages
+
+
+class GroundedDraft(SummaryDraft):
+    """A draft that checks itself against ``validation_context={"text": ..., "quantities": [...]}``.
+
+    Raising every problem at once lets instructor re-ask with the whole list; without a context
+    (reading a cached draft, say) nothing beyond the schema is checked.
+    """
+
+    @model_validator(mode="after")
+    def _grounded(self, info: ValidationInfo) -> GroundedDraft:
+        context = info.context if isinstance(info.context, Mapping) else None
+        if not context or "text" not in context or "quantities" not in context:
+            return self
+        quantities = [q if isinstance(q, Quantity) else Quantity.model_validate(q) for q in context["quantities"]]
+        errors = draft_errors(self, context["text"], quantities)
+        if errors:
+            raise ValueError("the draft is not supported by the document:\n- " + "\n- ".join(errors))
+        return self
+
+
+# --- Grounding a draft into summary items ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grounded:
+    """A draft turned into summary parts: everything kept is supported; the rest is in ``dropped``."""
+
+    meta: Meta
+    metrics: list[Metric]
+    targets: list[Target]
+    achievements: list[Item]
+    problems: list[Item]
+    tasks: list[Item]
+    dropped: list[DroppedItem]
+
+
+def _evidence(text: str, span: tuple[int, int], used: Iterable[Quantity]) -> Evidence:
+    ids = list(dict.fromkeys(q.id for q in used))
+    return Evidence(quote=text[span[0] : span[1]], start=span[0], end=span[1], quantity_ids=ids)
+
+
+def _drop(section: Section, item: Any, reasons: list[str]) -> DroppedItem:
+    dumped = item.model_dump(mode="json") if hasattr(item, "model_dump") else dict(item)
+    return DroppedItem(section=section, item=dumped, reasons=reasons)
+
+
+def _ground_meta(meta: MetaDraft, source: _Source) -> tuple[Meta, list[DroppedItem]]:
+    problems = _check_meta(meta, source)
+    values: dict[str, Any] = {}
+    evidence: dict[str, Evidence] = {}
+    for name in (*META_TEXT_FIELDS, "meeting_date"):
+        value = getattr(meta, name)
+        if value is None or name in problems:
+            continue
+        values[name] = _parse_date(value) if name == "meeting_date" else value
+        span = locate_quote(value, source.text) if name != "meeting_date" else None
+        if span is not None:
+            evidence[name] = _evidence(source.text, span, ())
+    dropped = [_drop("meta", {name: getattr(meta, name)}, reasons) for name, reasons in problems.items()]
+    return Meta(**values, evidence=evidence), dropped
+
+
+def _metric(draft: MetricDraft, check: _Check, text: str) -> Metric:
+    used = check.used
+    level, pct, pp = used.get("value"), used.get("growth_pct"), used.get("growth_pp")
+    value = _states(level, draft.value, draft.unit) if level is not None and draft.value is not None else None
+    first = level or pct or pp
+    assert check.span is not None and first is not None  # guaranteed by a check without errors
+    return Metric(
+        name=draft.name,
+        canonical_name=canonical_name(draft.name),
+        value=value,
+        unit=level.unit if level is not None else None,
+        growth_pct=_change_of(pct, draft.growth_pct) if pct is not None and draft.growth_pct is not None else None,
+        growth_pp=_change_of(pp, draft.growth_pp) if pp is not None and draft.growth_pp is not None else None,
+        period=draft.period,
+        qualifier=first.qualifier,
+        evidence=_evidence(text, check.span, used.values()),
+    )
+
+
+def _target(draft: TargetDraft, check: _Check, text: str) -> Target:
+    used = check.used
+    assert check.span is not None
+    values = {
+        key: _states(used[key], getattr(draft, key), draft.unit) if key in used else None
+        for key in ("value", "low", "high")
+    }
+    first = next(iter(used.values()), None)
+    return Target(
+        name=draft.name,
+        canonical_name=canonical_name(draft.name),
+        **values,
+        unit=first.unit if first is not None else None,
+        measure=draft.measure,
+        qualifier=first.qualifier if first is not None else draft.qualifier,
+        horizon=draft.horizon,
+        cue=(first.target_cue if first is not None and first.target_cue else draft.cue),
+        evidence=_evidence(text, check.span, used.values()),
+    )
+
+
+def ground(draft: SummaryDraft, text: str, quantities: Sequence[Quantity]) -> Grounded:
+    """Spans from quotes, numbers from candidates; an item with any unsupported part is dropped."""
+    source = _Source(text, quantities)
+    meta, dropped = _ground_meta(draft.meta, source)
+    metrics: list[Metric] = []
+    for index, metric in enumerate(draft.metrics):
+        check = _check_metric(index, metric, source)
+        if check.errors:
+            dropped.append(_drop("metrics", metric, check.errors))
+        else:
+            metrics.append(_metric(metric, check, text))
+    targets: list[Target] = []
+    for index, target in enumerate(draft.targets):
+        check = _check_target(index, target, source)
+        if check.errors:
+            dropped.append(_drop("targets", target, check.errors))
+        else:
+            targets.append(_target(target, check, text))
+    items: dict[str, list[Item]] = {section: [] for section in ITEM_SECTIONS}
+    for section in ITEM_SECTIONS:
+        hint = None  # models list a section in text order: a repeated quote is looked for near the last one
+        for index, item in enumerate(getattr(draft, section)):
+            check = _check_item(section, index, item, source, hint)
+            if check.errors or check.span is None:
+                dropped.append(_drop(section, item, check.errors))
+            else:
+                items[section].append(Item(text=item.text, evidence=_evidence(text, check.span, ())))
+                hint = check.span[1]
+    return Grounded(meta=meta, metrics=metrics, targets=targets, dropped=dropped, **items)
+
+
+# --- The final guarantee for every backend ---------------------------------------------------------
+
+
+def _evidence_errors(where: str, evidence: Evidence, source: _Source) -> list[str]:
+    errors = []
+    if not evidence.quote:
+        errors.append(f"{where}.evidence: empty quote")
+    elif source.text[evidence.start : evidence.end] != evidence.quote:
+        shown = evidence.quote[:40]
+        errors.append(f"{where}.evidence: text[{evidence.start}:{evidence.end}] does not hold the quote {shown!r}")
+    unknown = [qid for qid in evidence.quantity_ids if qid not in source.by_id]
+    if unknown:
+        errors.append(f"{where}.evidence.quantity_ids: {', '.join(unknown)} do not exist")
+    return errors
+
+
+def _level_errors(where: str, value: float | None, unit: str | None, qualifier: str, source: _Source) -> list[str]:
+    if value is None or supported(value, unit, qualifier, source.quantities) is not None:
+        return []
+    return [f"{where}: {_number_text(value, unit)} ({qualifier}) is not stated in the text"]
+
+
+def _change_errors(where: str, growth: float | None, unit: str, source: _Source) -> list[str]:
+    if growth is None or any(_growth_states(q, growth, unit) for q in source.quantities):
+        return []
+    return [f"{where}: a change of {_number_text(growth, unit)} is not stated in the text"]
+
+
+def _strings_errors(where: str, item: Any, keys: Sequence[str], source: _Source) -> list[str]:
+    return [error for key in keys for error in source.missing_numbers(f"{where}.{key}", getattr(item, key))]
+
+
+def _metric_errors(where: str, metric: Metric, source: _Source) -> list[str]:
+    return [
+        *_evidence_errors(where, metric.evidence, source),
+        *_level_errors(f"{where}.value", metric.value, metric.unit, metric.qualifier, source),
+        *_change_errors(f"{where}.growth_pct", metric.growth_pct, "%", source),
+        *_change_errors(f"{where}.growth_pp", metric.growth_pp, "个百分点", source),
+        *_strings_errors(where, metric, ("name", "period"), source),
+    ]
+
+
+def _target_errors(where: str, target: Target, source: _Source) -> list[str]:
+    levels = [
+        error
+        for key in ("value", "low", "high")
+        for error in _level_errors(f"{where}.{key}", getattr(target, key), target.unit, target.qualifier, source)
+    ]
+    return [
+        *_evidence_errors(where, target.evidence, source),
+        *levels,
+        *_strings_errors(where, target, ("name", "horizon", "cue"), source),
+    ]
+
+
+def _item_errors(where: str, item: Item, source: _Source) -> list[str]:
+    return [*_evidence_errors(where, item.evidence, source), *_strings_errors(where, item, ("text",), source)]
+
+
+def _enforce_meta(meta: Meta, source: _Source) -> tuple[Meta, list[DroppedItem]]:
+    """Fields (and evidence) the text does not support are cleared and reported, one record each."""
+    update: dict[str, Any] = {}
+    dropped: list[DroppedItem] = []
+    for name in META_TEXT_FIELDS:
+        reasons = source.missing_numbers(f"meta.{name}", getattr(meta, name))
+        if reasons:
+            update[name] = None
+            dropped.append(_drop("meta", {name: getattr(meta, name)}, reasons))
+    date = meta.meeting_date
+    if date is not None and date != meta.publish_date and not _date_stated(date, source.text):
+        update["meeting_date"] = None
+        reason = f"meta.meeting_date: {date.month}月{date.day}日 is not stated in the text"
+        dropped.append(_drop("meta", {"meeting_date": date.isoformat()}, [reason]))
+    evidence = {}
+    for name, item in meta.evidence.items():
+        reasons = _evidence_errors(f"meta.evidence.{name}", item, source)
+        if reasons:
+            dropped.append(_drop("meta", {"evidence": {name: item.model_dump(mode="json")}}, reasons))
+        else:
+            evidence[name] = item
+    update["evidence"] = evidence
+    return meta.model_copy(update=update), dropped
+
+
+def enforce(summary: Summary, quantities: Sequence[Quantity]) -> Summary:
+    """Move every item whose evidence or numbers the document does not support to ``dropped``."""
+    source = _Source(summary.text, quantities)
+    dropped = list(summary.diagnostics.dropped)
+    checks: dict[Section, Callable[[str, Any, _Source], list[str]]] = {
+        "metrics": _metric_errors,
+        "targets": _target_errors,
+        **{section: _item_errors for section in ITEM_SECTIONS},
+    }
+    kept: dict[str, list[Any]] = {}
+    for section, errors_of in checks.items():
+        kept[section] = []
+        for index, item in enumerate(getattr(summary, section)):
+            errors = errors_of(f"{section}[{index}]", item, source)
+            if errors:
+                dropped.append(_drop(section, item, errors))
+            else:
+                kept[section].append(item)
+    meta, meta_dropped = _enforce_meta(summary.meta, source)
+    articles = []
+    for article in summary.articles:
+        article_meta, article_dropped = _enforce_meta(article.meta, source)
+        articles.append(article.model_copy(update={"meta": article_meta}))
+        meta_dropped += article_dropped
+    diagnostics = summary.diagnostics.model_copy(update={"dropped": dropped + meta_dropped})
+    return summary.model_copy(update={**kept, "meta": meta, "articles": articles, "diagnostics": diagnostics})
+
+
+def draft_from_summary(summary: Summary) -> SummaryDraft:
+    """The draft a perfect model would answer for ``summary``: quotes and candidate ids, no offsets."""
+    meta = summary.meta
+    return SummaryDraft(
+        meta=MetaDraft(
+            organization=meta.organization,
+            city=meta.city,
+            meeting_date=meta.meeting_date.isoformat() if meta.meeting_date else None,
+            meeting_name=meta.meeting_name,
+            report_period=meta.report_period,
+        ),
+        metrics=[
+            MetricDraft(
+                name=m.name, value=m.value, unit=m.unit, growth_pct=m.growth_pct, growth_pp=m.growth_pp,
+                period=m.period, qualifier=m.qualifier,
+                quote=m.evidence.quote, quantity_ids=list(m.evidence.quantity_ids),
+            )  # fmt: skip
+            for m in summary.metrics
+        ],
+        targets=[
+            TargetDraft(
+                name=t.name, value=t.value, unit=t.unit, measure=t.measure, qualifier=t.qualifier,
+                low=t.low, high=t.high, horizon=t.horizon, cue=t.cue,
+                quote=t.evidence.quote, quantity_ids=list(t.evidence.quantity_ids),
+            )  # fmt: skip
+            for t in summary.targets
+        ],
+        **{
+            section: [ItemDraft(text=i.text, quote=i.evidence.quote) for i in getattr(summary, section)]
+            for section in ITEM_SECTIONS
+        },
+    )
