@@ -635,9 +635,18 @@ def _target(draft: TargetDraft, check: _Check, text: str) -> Target:
         measure=draft.measure,
         qualifier=first.qualifier if first is not None else draft.qualifier,
         horizon=draft.horizon,
-        cue=(first.target_cue if first is not None and first.target_cue else draft.cue),
+        cue=_cue(draft.cue, first, text),
         evidence=_evidence(text, check.span, used.values()),
     )
+
+
+def _cue(said: str | None, first: Quantity | None, text: str) -> str | None:
+    """The model's cue when its sentence really holds it (a sentence may hold several), else the candidate's."""
+    if first is None or not first.target_cue:
+        return said
+    if said and said in text[first.sentence_start : first.sentence_end]:
+        return said
+    return first.target_cue
 
 
 def ground(draft: SummaryDraft, text: str, quantities: Sequence[Quantity]) -> Grounded:
