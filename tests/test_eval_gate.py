@@ -21,8 +21,10 @@ from summarizer.evaluation import (
     run_eval,
 )
 from summarizer.evaluation.gate import default_baseline_path, default_thresholds_path
+from summarizer.resources import data_dir
 
 TEST_FIXTURES = Path(__file__).parent / "data" / "eval" / "fixtures"
+HOLDOUT = data_dir("evals") / "holdout"
 
 
 def gate_failures(run: EvalRun) -> list[str]:
@@ -48,6 +50,14 @@ def test_each_available_backend_passes_the_gate(backend: str) -> None:
         pytest.skip(str(exc))
     failures = gate_failures(run)
     assert not failures, "\n".join(failures)
+
+
+def test_the_rules_backend_generalises_to_the_holdout_documents() -> None:
+    """Documents in styles the rules were not written on: floors only, no blessed scores to drift to."""
+    run = evaluate("rules", HOLDOUT)
+    assert len(run.fixture_ids()) == 5
+    result = check(run, load_thresholds(data_dir("evals") / "holdout_thresholds.yaml"), {})
+    assert not result.failures, "\n".join(result.failures)
 
 
 def test_the_llm_path_records_then_replays_deterministically(tmp_path: Path) -> None:

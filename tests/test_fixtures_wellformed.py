@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from summarizer.evaluation.fixtures import resolve_document
 from summarizer.resources import data_dir, seeds_dir
 
 FIXTURES_DIR = data_dir("evals") / "fixtures"
@@ -33,20 +34,14 @@ MEASURES = {"level", "growth", "rank", "count"}
 PHRASE_FIELDS = ("achievements", "problems", "tasks")
 ARABIC_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
-FIXTURE_PATHS = sorted(FIXTURES_DIR.glob("*.yaml"))
+HOLDOUT_DIR = data_dir("evals") / "holdout"
+FIXTURE_PATHS = sorted(FIXTURES_DIR.glob("*.yaml")) + sorted(HOLDOUT_DIR.glob("*.yaml"))
 
 
 def _load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def _document_path(reference: str) -> Path:
-    head, _, name = reference.partition("/")
-    if head == "seeds":
-        return seeds_dir() / name
-    if head == "examples":
-        return data_dir("examples") / name
-    raise AssertionError(f"document {reference!r} is neither seeds/NAME nor examples/NAME")
 
 
 def _decode(raw: bytes) -> str:
@@ -57,8 +52,8 @@ def _decode(raw: bytes) -> str:
         return raw.decode("gb18030")
 
 
-def _document_or_skip(fixture: dict) -> Path:
-    path = _document_path(fixture["document"])
+def _document_or_skip(fixture: dict, fixture_dir: Path) -> Path:
+    path = resolve_document(fixture["document"], fixture_dir)
     if not path.is_file():
         reason = f"{fixture['document']} is not present at {path}"
         if fixture["document"].startswith("seeds/"):
@@ -147,7 +142,7 @@ def test_labelled_numbers_are_quantities(path: Path) -> None:
 @pytest.mark.parametrize("path", FIXTURE_PATHS, ids=lambda p: p.stem)
 def test_document_matches_its_labels(path: Path) -> None:
     fixture = _load(path)
-    document = _document_or_skip(fixture)
+    document = _document_or_skip(fixture, path.parent)
     raw = document.read_bytes()
     assert hashlib.sha256(raw).hexdigest() == fixture["sha256"], "the document changed since labelling"
     text = _decode(raw)
@@ -189,7 +184,7 @@ def test_examples_hold_no_seed_passage() -> None:
     ngrams = _seed_ngrams()
     if not ngrams:
         pytest.skip(f"the real seeds are not at {seeds_dir()}: nothing to compare against")
-    for document in sorted(data_dir("examples").iterdir()):
+    for document in sorted([*data_dir("examples").iterdir(), *(HOLDOUT_DIR / "docs").iterdir()]):
         copied = _copied_passage(_decode(document.read_bytes()), ngrams)
         assert copied is None, f"{document.name} copies the seed passage {copied!r}"
 
