@@ -1,7 +1,8 @@
 """The batch runner: many input files, one output each, a manifest, atomic writes, resume.
 
-A run killed at any moment leaves only whole files behind: every output and every manifest
-update is written to a temporary file and renamed into place.
+A run killed at any moment leaves only whole files behind: every output and the manifest are
+written to a temporary file and renamed into place, and progress in between is appended to a
+journal that ``--resume`` reads (a torn last line is ignored).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -28,6 +29,7 @@ from summarizer.render import EXTENSIONS, OutputFormat, csv_table, render
 from summarizer.schema import SCHEMA_VERSION, Summary, Usage
 
 MANIFEST_NAME = "manifest.json"
+JOURNAL_NAME = ".manifest.journal"  # progress of a running batch; folded into manifest.json at the end
 COMBINED_CSV_NAME = "all.csv"
 _RESERVED_STEMS = {Path(MANIFEST_NAME).stem, Path(COMBINED_CSV_NAME).stem}
 Status = Literal["done", "failed", "skipped"]
@@ -55,19 +57,26 @@ class Manifest(BaseModel):
 
 @dataclass
 class BatchReport:
-    entries: list[ManifestEntry]
-    seconds: float
+    """Running totals of a batch; the entries themselves stream to the manifest, so memory stays flat."""
+
+    seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=lambda: {"done": 0, "failed": 0, "skipped": 0})
+    usage: Usage = field(default_factory=Usage)
+    failures: list[ManifestEntry] = field(default_factory=list)
     summaries: list[Summary] = field(default_factory=list)
 
+    def add(self, entry: ManifestEntry) -> None:
+        self.counts[entry.status] += 1
+        self.usage = self.usage.add(entry.usage)
+        if entry.status == "failed":
+            self.failures.append(entry)
+
     def count(self, status: Status) -> int:
-        return sum(1 for entry in self.entries if entry.status == status)
+        return self.counts[status]
 
     @property
-    def usage(self) -> Usage:
-        total = Usage()
-        for entry in self.entries:
-            total = total.add(entry.usage)
-        return total
+    def total(self) -> int:
+        return sum(self.counts.values())
 
     @property
     def exit_code(self) -> int:
@@ -102,42 +111,41 @@ def run_batch(
     fingerprint = _fingerprint(backend, options.fmt)
     writer = _OutputWriter(options.out_dir, options.fmt, paths)
     total = len(paths) + len(missing)
-    entries: list[ManifestEntry] = []
-    for error in missing:
-        entries.append(ManifestEntry(path=error.path, status="failed", error=error.reason))
-        _notify(listener, entries[-1], len(entries), total)
+    report = BatchReport()
     previous = writer.previous_entries() if options.resume else {}
+    writer.start_journal()
+
+    def record(entry: ManifestEntry) -> None:
+        report.add(entry)
+        writer.journal(entry)
+        if listener is not None:
+            listener(entry, report.total, total)
+
+    for error in missing:
+        record(ManifestEntry(path=error.path, status="failed", error=error.reason))
     todo: list[Path] = []
     for path in paths:
-        reusable = _reusable(previous.get(str(path)), path, fingerprint, writer)
+        reusable = _reusable(previous.pop(str(path), None), path, fingerprint, writer)
         if reusable is None:
             todo.append(path)
         else:
-            entries.append(reusable)
-            _notify(listener, reusable, len(entries), total)
-    writer.save_manifest(entries)
+            record(reusable)
+    previous.clear()
 
-    summaries: list[Summary] = []
     outcomes = summarize_many(todo, backend=backend, config=config, concurrency=options.concurrency)
     try:
         for outcome in outcomes:
             entry = _record(outcome, writer, fingerprint)
-            entries.append(entry)
-            writer.save_manifest(entries)
+            record(entry)
             if options.keep_summaries and outcome.summary is not None:
-                summaries.append(outcome.summary)
-            _notify(listener, entry, len(entries), total)
+                report.summaries.append(outcome.summary)
             if options.fail_fast and entry.status == "failed":
                 break
     finally:
         outcomes.close()
-    writer.finish(entries)
-    return BatchReport(entries=entries, seconds=time.perf_counter() - started, summaries=summaries)
-
-
-def _notify(listener: Listener | None, entry: ManifestEntry, done: int, total: int) -> None:
-    if listener is not None:
-        listener(entry, done, total)
+    writer.finish()
+    report.seconds = time.perf_counter() - started
+    return report
 
 
 def _record(outcome: Outcome, writer: _OutputWriter, fingerprint: str) -> ManifestEntry:
@@ -198,13 +206,13 @@ def _fingerprint(backend: Backend, fmt: str) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | Iterable[str]) -> None:
     """Write through a temporary file in the same folder, then rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+            stream.writelines([text] if isinstance(text, str) else text)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
@@ -236,30 +244,71 @@ class _OutputWriter:
         return self.out_dir is not None and (self.out_dir / name).is_file()
 
     def previous_entries(self) -> dict[str, ManifestEntry]:
-        if self.out_dir is None or not (self.out_dir / MANIFEST_NAME).is_file():
+        """The last run's entries: its manifest, updated by the journal of a run that did not finish."""
+        if self.out_dir is None:
             return {}
+        entries: dict[str, ManifestEntry] = {}
         try:
             manifest = Manifest.model_validate_json((self.out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-        except ValueError:
-            return {}
-        return {entry.path: entry for entry in manifest.entries}
+            entries.update((entry.path, entry) for entry in manifest.entries)
+        except (OSError, ValueError):
+            pass
+        try:
+            lines = (self.out_dir / JOURNAL_NAME).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            lines = []
+        for line in lines:
+            try:
+                entry = ManifestEntry.model_validate_json(line)
+            except ValueError:  # the line being written when the run was killed
+                continue
+            entries[entry.path] = entry
+        return entries
 
-    def save_manifest(self, entries: list[ManifestEntry]) -> None:
+    def start_journal(self) -> None:
+        if self.out_dir is not None:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            (self.out_dir / JOURNAL_NAME).write_text("", encoding="utf-8")
+
+    def journal(self, entry: ManifestEntry) -> None:
+        """One line per finished document, appended: rewriting the manifest each time would be quadratic."""
         if self.out_dir is None:
             return
-        manifest = Manifest(format=self.fmt, entries=entries)
-        with self._lock:
-            write_atomic(self.out_dir / MANIFEST_NAME, manifest.model_dump_json(indent=2) + "\n")
+        with self._lock, (self.out_dir / JOURNAL_NAME).open("a", encoding="utf-8") as stream:
+            stream.write(entry.model_dump_json() + "\n")
 
-    def finish(self, entries: list[ManifestEntry]) -> None:
-        """For CSV, join every document's table into one, which analysts open in a spreadsheet."""
-        if self.out_dir is None or self.fmt != "csv":
+    def _journal_lines(self) -> Iterator[str]:
+        assert self.out_dir is not None
+        with (self.out_dir / JOURNAL_NAME).open(encoding="utf-8") as stream:
+            yield from (line.rstrip("\n") for line in stream if line.strip())
+
+    def finish(self) -> None:
+        """Fold the journal into manifest.json (streamed, one entry a line); for CSV, also join the tables."""
+        if self.out_dir is None:
             return
+        if self.fmt == "csv":
+            self._combined_csv()
+        write_atomic(self.out_dir / MANIFEST_NAME, self._manifest_chunks())
+        (self.out_dir / JOURNAL_NAME).unlink(missing_ok=True)
+
+    def _manifest_chunks(self) -> Iterator[str]:
+        yield Manifest(format=self.fmt).model_dump_json()[: -len("[]}")] + "[\n"
+        for position, line in enumerate(self._journal_lines()):
+            yield ("  " if position == 0 else ",\n  ") + line
+        yield "\n]}\n"
+
+    def _combined_csv(self) -> None:
+        """Every document's table in one, which analysts open in a spreadsheet."""
+        assert self.out_dir is not None
+        outputs = sorted(
+            (entry.path, entry.output)
+            for entry in map(ManifestEntry.model_validate_json, self._journal_lines())
+            if entry.output and self.exists(entry.output)
+        )
         header, *_ = csv_table([]).splitlines(keepends=True)
         rows = [header]
-        for entry in sorted(entries, key=lambda e: e.path):
-            if entry.output and self.exists(entry.output):
-                rows += (self.out_dir / entry.output).read_text(encoding="utf-8").splitlines(keepends=True)[1:]
+        for _, output in outputs:
+            rows += (self.out_dir / output).read_text(encoding="utf-8").splitlines(keepends=True)[1:]
         write_atomic(self.out_dir / COMBINED_CSV_NAME, "".join(rows))
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import generate_corpus
-from summarizer.batch import BatchOptions, run_batch
+from summarizer.batch import JOURNAL_NAME, BatchOptions, run_batch
 from summarizer.config import load_config
 from summarizer.schema import Summary
 
@@ -131,10 +131,12 @@ def test_unreadable_file_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
         monkeypatch.setattr(Path, "open", guarded_open)
     report = run_batch([str(tmp_path)], BatchOptions(out_dir=tmp_path / "out", backend="rules"), load_config())
-    statuses = {Path(entry.path).name: (entry.status, entry.error) for entry in report.entries}
-    assert statuses["good.txt"][0] == "done"
-    assert statuses["locked.txt"][0] == "failed" and "permission" in (statuses["locked.txt"][1] or "").lower()
+    assert report.count("done") == 1 and report.count("failed") == 1
+    [failure] = report.failures
+    assert Path(failure.path).name == "locked.txt" and "permission" in (failure.error or "").lower()
     assert report.exit_code == 1
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert {Path(e["path"]).name: e["status"] for e in manifest["entries"]} == {"good.txt": "done", "locked.txt": "failed"}
 
 
 def test_one_document_prints_its_summary(tmp_path: Path) -> None:
@@ -170,6 +172,14 @@ def _outputs(folder: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.json") if p.name != "manifest.json"}
 
 
+def _journalled(folder: Path) -> int:
+    """Documents the running batch has recorded as finished."""
+    try:
+        return len((folder / JOURNAL_NAME).read_text(encoding="utf-8").splitlines())
+    except OSError:
+        return 0
+
+
 def test_killed_batch_resumes_to_the_same_result(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -185,7 +195,7 @@ def test_killed_batch_resumes_to_the_same_result(tmp_path: Path) -> None:
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(_outputs(interrupted)) < 30:
+    while time.monotonic() < deadline and _journalled(interrupted) < 30:
         time.sleep(0.02)
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -200,7 +210,7 @@ def test_killed_batch_resumes_to_the_same_result(tmp_path: Path) -> None:
     manifest = json.loads((interrupted / "manifest.json").read_text(encoding="utf-8"))
     statuses = [entry["status"] for entry in manifest["entries"]]
     assert statuses.count("skipped") >= 30 and statuses.count("done") + statuses.count("skipped") == 400
-    assert not list(interrupted.glob(".*.tmp"))
+    assert not list(interrupted.glob(".*.tmp")) and not (interrupted / JOURNAL_NAME).exists()
 
 
 def test_resume_redoes_a_changed_document(tmp_path: Path) -> None:
