@@ -19,16 +19,10 @@ import weakref
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx2
-import instructor
-import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException, ResponseParsingError
 from pydantic import ConfigDict, ValidationError
-from tenacity import AsyncRetrying, Retrying, retry_if_exception, stop_after_attempt
 
-from summarizer.backends._http import AsyncRetryingTransport, Attempts, RetriesExhausted, RetryingTransport, RetryPolicy
 from summarizer.cache import DiskCache, cache_key
 from summarizer.chunking import merge_drafts, split_text
 from summarizer.config import MODE_FALLBACK, NO_KEY, PROVIDERS, LLMSettings
@@ -50,17 +44,31 @@ from summarizer.schema import (
 )
 from summarizer.usage import UsageMeter
 
-MODES: dict[str, instructor.Mode] = {
-    "tools": instructor.Mode.TOOLS,
-    "json_schema": instructor.Mode.JSON_SCHEMA,
-    "json": instructor.Mode.JSON,
-    "md_json": instructor.Mode.MD_JSON,
+if TYPE_CHECKING:  # the SDKs load on the first real request: a fully cached run never pays for them
+    import openai
+    from instructor.core.exceptions import InstructorRetryException
+    from tenacity import AsyncRetrying, Retrying
+
+    from summarizer.backends._http import Attempts
+
+#: Our mode names -> instructor.Mode member names.
+MODES: dict[str, str] = {
+    "tools": "TOOLS",
+    "json_schema": "JSON_SCHEMA",
+    "json": "JSON",
+    "md_json": "MD_JSON",
 }
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
 _FENCE = re.compile(r"```[ \t]*(?:json|JSON)?[ \t]*\n?(.*?)```", re.DOTALL)
 # What a server says when it does not speak a structured-output mode (vLLM, Ollama, llama.cpp, proxies).
 _MODE_REJECTED = re.compile(r"tool|function|response_format|json_schema|json_object|structured|grammar", re.I)
-_PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError)
+
+
+def _parse_errors() -> tuple[type[Exception], ...]:
+    """Answers worth a re-ask: unparseable or invalid JSON, or no tool call where one was asked for."""
+    from instructor.core.exceptions import ResponseParsingError
+
+    return (ValidationError, json.JSONDecodeError, ResponseParsingError)
 
 # Instructor logs every failed attempt at ERROR; with no logging configured Python would print them
 # to stderr although they are expected and retried. The final outcome is reported by summarizer;
@@ -171,11 +179,16 @@ class LLMBackend:
         return self._finish(key, document, quantities, drafts, meter)
 
     def _ask(self, client: openai.OpenAI, meter: UsageMeter, job: _Job) -> SummaryDraft:
+        import instructor
+        from tenacity import Retrying
+
         while True:
             mode = self.mode
             retrying = Retrying(**self._reask_policy(meter, mode))
             try:
-                answer = instructor.from_openai(client, mode=MODES[mode]).create(**self._request(job, retrying))
+                answer = instructor.from_openai(client, mode=instructor.Mode[MODES[mode]]).create(
+                    **self._request(job, retrying)
+                )
             except Exception as error:  # noqa: BLE001 - sorted out by _recover, unknown errors re-raised there
                 try:
                     return self._recover(error, mode)
@@ -184,11 +197,16 @@ class LLMBackend:
             return SummaryDraft.model_validate(answer.model_dump())
 
     async def _aask(self, client: openai.AsyncOpenAI, meter: UsageMeter, job: _Job) -> SummaryDraft:
+        import instructor
+        from tenacity import AsyncRetrying
+
         while True:
             mode = self.mode
             retrying = AsyncRetrying(**self._reask_policy(meter, mode))
             try:
-                answer = await instructor.from_openai(client, mode=MODES[mode]).create(**self._request(job, retrying))
+                answer = await instructor.from_openai(client, mode=instructor.Mode[MODES[mode]]).create(
+                    **self._request(job, retrying)
+                )
             except Exception as error:  # noqa: BLE001 - sorted out by _recover, unknown errors re-raised there
                 try:
                     return self._recover(error, mode)
@@ -198,6 +216,11 @@ class LLMBackend:
 
     @contextmanager
     def _client(self, meter: UsageMeter) -> Iterator[openai.OpenAI]:
+        import httpx2
+        import openai
+
+        from summarizer.backends._http import RetryingTransport
+
         transport = RetryingTransport(self._attempts(meter), self._slots)
         client = openai.OpenAI(
             api_key=self._api_key,
@@ -213,6 +236,11 @@ class LLMBackend:
 
     @asynccontextmanager
     async def _async_client(self, meter: UsageMeter) -> AsyncIterator[openai.AsyncOpenAI]:
+        import httpx2
+        import openai
+
+        from summarizer.backends._http import AsyncRetryingTransport
+
         loop = asyncio.get_running_loop()
         with self._lock:
             slots = self._async_slots.setdefault(loop, asyncio.Semaphore(self.settings.concurrency))
@@ -246,6 +274,8 @@ class LLMBackend:
         ]
 
     def _attempts(self, meter: UsageMeter) -> Attempts:
+        from summarizer.backends._http import Attempts, RetryPolicy
+
         policy = RetryPolicy(self.settings.max_retries, self.settings.retry_backoff, self.settings.timeout)
         secret = self._api_key if self._api_key != NO_KEY else None
         return Attempts(policy, meter, self._recorder, self._replayer, secret)
@@ -264,10 +294,13 @@ class LLMBackend:
 
     def _reask_policy(self, meter: UsageMeter, mode: str) -> dict[str, Any]:
         """Re-ask on parse and grounding errors, up to max_reasks and within the token budget."""
+        from tenacity import retry_if_exception, stop_after_attempt
+
         budget = self.settings.token_budget
+        parse_errors = _parse_errors()
 
         def worth_reasking(error: BaseException) -> bool:
-            if not isinstance(error, _PARSE_ERRORS) or _tools_ignored(error, mode):
+            if not isinstance(error, parse_errors) or _tools_ignored(error, mode):
                 return False
             return budget is None or meter.total_tokens < budget
 
@@ -279,6 +312,11 @@ class LLMBackend:
 
     def _recover(self, error: Exception, mode: str) -> SummaryDraft:
         """After instructor gave up: fall back to another mode, keep the last draft, or fail clearly."""
+        import openai
+        from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+
+        from summarizer.backends._http import RetriesExhausted
+
         if isinstance(error, IncompleteOutputException):
             raise ModelResponseError(
                 f"model answer was cut off at max_tokens={self.settings.max_tokens}; raise max_tokens"
@@ -298,7 +336,7 @@ class LLMBackend:
             raise BackendError(f"model server error: {cause}") from None
         if cause is not None and _tools_ignored(cause, mode):
             self._fall_back(mode, "the server answered without calling the tool")
-        if isinstance(cause, _PARSE_ERRORS):
+        if isinstance(cause, _parse_errors()):
             return self._last_draft(error)
         raise error
 
@@ -436,6 +474,8 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
 
 def _tools_ignored(error: BaseException, mode: str) -> bool:
     """A server that accepts ``tools`` but answers in plain text will not call them on a re-ask either."""
+    from instructor.core.exceptions import ResponseParsingError
+
     return mode == "tools" and isinstance(error, ResponseParsingError) and "No tool calls" in str(error)
 
 
