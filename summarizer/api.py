@@ -116,11 +116,14 @@ def summarize_many(
     """Summarise many documents, yielding each ``Outcome`` as it finishes; one failure never stops the rest."""
     cfg = config or load_config()
     chosen = resolve_backend(backend, cfg)
+    # Twice as many workers as slots: while some documents wait for their model answer, others are
+    # loaded, pre-extracted and grounded, so the model's slots (its own limit) never sit idle.
+    workers = 2 * max(1, concurrency)
     pending: set[Future[Outcome]] = set()
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         for source in sources:
             pending.add(pool.submit(_outcome, source, chosen, cfg))
-            if len(pending) >= 2 * max(1, concurrency):
+            if len(pending) >= 2 * workers:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 yield from (future.result() for future in done)
         while pending:

@@ -65,7 +65,7 @@ def summarize(
     out_dir: Annotated[Optional[Path], typer.Option("-o", "--out", help="Output folder (one file per input + manifest.json).")] = None,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="Output format.")] = SummaryFormat.json,
     backend: Annotated[BackendOption, typer.Option(help="auto = llm when an endpoint is configured, else rules.")] = BackendOption.auto,
-    concurrency: Annotated[int, typer.Option(min=1, help="Documents in flight at once.")] = 4,
+    concurrency: Annotated[int, typer.Option(min=1, help="Model requests (rules: documents) in flight at once.")] = 4,
     resume: Annotated[bool, typer.Option(help="Skip documents whose output exists for the same content and configuration.")] = False,
     fail_fast: Annotated[bool, typer.Option(help="Stop at the first failed document.")] = False,
     examples: Annotated[bool, typer.Option("--examples", help="Add the shipped example documents to the inputs.")] = False,
