@@ -24,6 +24,7 @@ import re
 import select
 import socket
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -150,7 +151,7 @@ class DevServer:
     list is exhausted, so ``[Reply.json(bad)]`` keeps answering badly), or a callable that
     answers each request, or ``None`` for the default responder (rules backend over the prompt's
     document). ``reject_tools``/``reject_json_schema`` answer 400 like servers without tool calling
-    or structured outputs; ``latency`` delays every answer.
+    or structured outputs; ``latency`` is the time from a request's arrival to its answer.
     """
 
     def __init__(
@@ -231,6 +232,7 @@ class DevServer:
     # --- called from the handler threads --------------------------------------------------------
 
     def _receive(self, request: ChatRequest) -> Reply:
+        arrived = time.monotonic()
         with self._lock:
             self.requests.append(request)
             self._totals.requests += 1
@@ -245,7 +247,9 @@ class DevServer:
             reply = self._responder(request)
         except Exception as error:  # noqa: BLE001 - a broken responder is the server's 500, as in production
             reply = Reply.error(500, message=f"dev server responder failed: {type(error).__name__}: {error}")
-        return Reply.delay(self.latency, reply) if self.latency > 0 else reply
+        # The latency is the server's whole answer time: the responder's own work counts towards it.
+        remaining = self.latency - (time.monotonic() - arrived)
+        return Reply.delay(remaining, reply) if remaining > 0 else reply
 
     def _count(self, prompt_tokens: int, completion_tokens: int) -> None:
         with self._lock:
