@@ -120,7 +120,7 @@ CANDIDATE = re.compile(
             r"(?P<period>前[一二三]季度|第?[一二三四1-4]季度|[上下]半年|今年以来|年初以来|今年来"
             r"|前\d{1,2}个?月|前[一二三四五六七八九十]{1,2}个月)",
             r"(?P<fraction>(?P<f_den>[一二两三四五六七八九十])分之(?P<f_num>[一二两三四五六七八九]))",
-            r"(?P<pct_cn>百分之(?:[零〇一二两三四五六七八九十百]+)(?:点[零〇一二三四五六七八九]+)?)",
+            rf"(?P<pct_cn>百分之(?P<pc>[零〇一二两三四五六七八九十百]+(?:点[零〇一二三四五六七八九]+)?)(?P<pc_post>{_POST})?)",
             rf"(?P<rank>第(?P<rank_num>\d+|[一二三四五六七八九十]+)(?P<rank_unit>名|位)?)",
             rf"(?P<topn>前(?P<topn_num>\d+|[一二三四五六七八九十百]+)(?P<topn_unit>名|位|强)?)",
             rf"(?P<fan>翻(?P<fan_num>[一两三])番)",
@@ -263,8 +263,10 @@ def _read(text: str, m: re.Match[str]) -> _Reading | None:
     if group == "period":
         return _time(start, end, "period", None, "")
     if group == "pct_cn":
-        value = _cn_decimal(m.group()[3:])
-        return None if value is None else _Reading(start, end, "percent", value, "%", 1.0, "%")
+        value = _cn_decimal(m.group("pc"))
+        post = m.group("pc_post")
+        qualifier = POST_QUALIFIERS[post] if post else _pre_qualifier(text, start)[1] or "exact"
+        return None if value is None else _Reading(start, end, "percent", value, "%", 1.0, "%", qualifier)
     if group == "fraction":
         denominator, numerator = parse_chinese_number(m.group("f_den")), parse_chinese_number(m.group("f_num"))
         if not denominator or not numerator or numerator >= denominator:
