@@ -209,10 +209,10 @@ def test_a_label_without_offset_pairs_by_surface_in_order() -> None:
 
 
 def test_faithfulness_counts_numbers_in_fields_and_inside_phrases() -> None:
-    document = plain_document("上半年,全区地区生产总值完成302.3亿元,同比增长7.5%。")
+    document = plain_document("一季度,全县生产总值完成64.8亿元,同比增长5.3%。")
     summary = summary_shell(document, "baseline")
-    summary.metrics.append(metric("地区生产总值", document.text, value=302.3, unit="亿元", growth_pct=7.5))
-    summary.achievements.append(Item(text="经济增长7.5%,新增企业37家", evidence=evidence(document.text, 0, 3)))
+    summary.metrics.append(metric("生产总值", document.text, value=64.8, unit="亿元", growth_pct=5.3))
+    summary.achievements.append(Item(text="经济增长5.3%,新增企业37家", evidence=evidence(document.text, 0, 3)))
     scores = score_faithfulness(summary, document)
     assert scores.ratios["faithfulness.numbers"].hits == 3
     assert scores.ratios["faithfulness.numbers"].total == 4
