@@ -8,6 +8,20 @@ import pytest
 
 from summarizer.resources import data_dir, seeds_dir
 
+_ENDPOINT_VARIABLES = (
+    "OPENAI_API_KEY", "OPENAI_BASE_URL", "DEEPSEEK_API_KEY", "DASHSCOPE_API_KEY", "VLLM_API_KEY",
+    "SUMMARIZER_PROVIDER", "SUMMARIZER_MODEL", "SUMMARIZER_MODE", "SUMMARIZER_TIMEOUT",
+    "SUMMARIZER_MAX_RETRIES", "SUMMARIZER_CONFIG",
+)
+
+
+@pytest.fixture(autouse=True)
+def offline_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests see no endpoint or key of the machine's, and never write into the user's cache."""
+    for variable in _ENDPOINT_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "model-cache"))
+
 
 @pytest.fixture(scope="session")
 def seed_paths() -> list[Path]:
