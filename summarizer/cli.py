@@ -103,10 +103,10 @@ def summarize(
         max_bytes=max_bytes,
         concurrency=concurrency,
     )
-    to_stdout = out_dir is None and len(inputs) == 1 and Path(inputs[0]).is_file()
+    to_stdout = out_dir is None and len(inputs) == 1 and _names_one_file(inputs[0])
     if out_dir is None and not to_stdout:
         out_dir = Path("summaries")
-        stderr.print(f"summarizer: several inputs and no -o: writing to {out_dir}/")
+        stderr.print(f"summarizer: several documents and no -o: writing to {out_dir}/")
     options = BatchOptions(
         out_dir=out_dir,
         fmt=fmt.value,
@@ -128,6 +128,11 @@ def summarize(
         sys.stdout.write(render(report.summaries[0], fmt.value))
     _closing_table(report, out_dir)
     raise typer.Exit(report.exit_code)
+
+
+def _names_one_file(argument: str) -> bool:
+    """A single path that is no folder and no glob: its summary (or its error) goes to the terminal."""
+    return not Path(argument).is_dir() and not any(char in argument for char in "*?[")
 
 
 def _is_example(path: Path) -> bool:

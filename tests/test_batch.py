@@ -228,6 +228,13 @@ def test_resume_redoes_a_changed_document(tmp_path: Path) -> None:
     assert "77.7" in (out / "b.json").read_text(encoding="utf-8")
 
 
+def test_one_missing_file_fails_on_the_terminal_without_writing_anything(tmp_path: Path) -> None:
+    result = run_cli("summarize", str(tmp_path / "gone.txt"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "gone.txt: does not exist" in result.stderr
+    assert result.stdout == "" and list(tmp_path.iterdir()) == []
+
+
 def test_configuration_error_exits_2(tmp_path: Path) -> None:
     doc = tmp_path / "report.txt"
     doc.write_text(REPORT, encoding="utf-8")
