@@ -42,7 +42,7 @@ from typing import Any, Literal
 from pydantic import ValidationInfo, model_validator
 
 from summarizer.indicators import canonical_name
-from summarizer.quantities import TARGET_CUE, extract_quantities
+from summarizer.quantities import SENTENCE_END, TARGET_CUE, extract_quantities
 from summarizer.schema import (
     DroppedItem,
     Evidence,
@@ -132,13 +132,10 @@ def locate_quote(quote: str, text: str, hint: int | None = None) -> tuple[int, i
     return min(spans, key=lambda span: abs(span[0] - hint))
 
 
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
-
-
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence (or sentences) holding ``text[start:end]``, ends included."""
-    before = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    after = _SENTENCE_END.search(text, max(end - 1, start))
+    before = max((m.end() for m in SENTENCE_END.finditer(text, 0, start)), default=0)
+    after = SENTENCE_END.search(text, max(end - 1, start))
     return before, after.end() if after else len(text)
 
 

@@ -143,7 +143,8 @@ CANDIDATE = re.compile(
 )
 
 _SHARED_POINTS = re.compile(r"[和、及与至到]\d+(?:\.\d+)?个?百分点")
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
+#: Where a sentence ends; grounding reads sentences the same way when it checks goal vs result.
+SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,；;：:、。！？!?\n（）()]")
 _TERMINATOR = set("，,；;：:、。！？!?）)”\"’ \n的")
 _NAME_GLUE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz&+")
@@ -230,7 +231,7 @@ def extract_quantities(text: str) -> list[Quantity]:
     readings = [r for m in CANDIDATE.finditer(text) if (r := _read(text, m)) is not None]
     if not readings:
         return []
-    sentence_ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    sentence_ends = [m.end() for m in SENTENCE_END.finditer(text)]
     clause_ends = [m.end() for m in _CLAUSE_END.finditer(text)]
     cues = [(m.end(), m.start(), m.group()) for m in TARGET_CUE.finditer(text)]
     cue_ends = [end for end, _, _ in cues]
