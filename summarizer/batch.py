@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from summarizer import __version__
 from summarizer.api import BackendChoice, Outcome, resolve_backend, summarize_many
+from summarizer.atomic import write_atomic
 from summarizer.backends import Backend
 from summarizer.config import Config
 from summarizer.document import expand_inputs
@@ -204,21 +203,6 @@ def _fingerprint(backend: Backend, fmt: str) -> str:
         "version": __version__,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
-
-
-def write_atomic(path: Path, text: str | Iterable[str]) -> None:
-    """Write through a temporary file in the same folder, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.writelines([text] if isinstance(text, str) else text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class _OutputWriter:

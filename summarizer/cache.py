@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from summarizer.atomic import write_atomic
 
 #: Bump when the layout of an entry changes: old entries then simply miss.
 CACHE_FORMAT = 1
@@ -42,17 +42,4 @@ class DiskCache:
 
     def put(self, key: str, entry: dict[str, Any]) -> None:
         target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, json.dumps(entry, ensure_ascii=False, indent=1))
-
-
-def write_atomic(target: Path, content: str) -> None:
-    """Write beside the target, then rename over it (atomic on POSIX and Windows)."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(content)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx2
 
-from summarizer.cache import write_atomic
+from summarizer.atomic import write_atomic
 
 
 class ReplayMiss(LookupError):
