@@ -72,6 +72,7 @@ from types import ModuleType
 from typing import Iterable, Iterator, Literal
 
 from summarizer.errors import DocumentError
+from summarizer.schema import SourceInfo
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 Format = Literal["text", "markdown", "html"]
@@ -258,6 +259,10 @@ class Document:
     format: Format = "text"
     meta: PageMeta = field(default_factory=PageMeta)
     articles: tuple[Article, ...] = ()
+
+    def source_info(self) -> SourceInfo:
+        """Where every summary of this document says it came from."""
+        return SourceInfo(path=self.name, sha256=self.sha256, encoding=self.encoding, format=self.format)
 
     def raw_offset(self, offset: int) -> int:
         """Map an offset of ``text`` (0..len(text)) back to ``raw_text``."""

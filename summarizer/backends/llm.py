@@ -37,7 +37,6 @@ from summarizer.schema import (
     Diagnostics,
     Meta,
     Quantity,
-    SourceInfo,
     Summary,
     SummaryDraft,
     Usage,
@@ -413,9 +412,7 @@ class LLMBackend:
     ) -> Summary:
         grounded = ground(draft, document.text, quantities)
         return Summary(
-            source=SourceInfo(
-                path=document.name, sha256=document.sha256, encoding=document.encoding, format=document.format
-            ),
+            source=document.source_info(),
             meta=_with_page_meta(grounded.meta, document),
             metrics=grounded.metrics,
             targets=grounded.targets,

@@ -35,7 +35,6 @@ from summarizer.schema import (
     Metric,
     Qualifier,
     Quantity,
-    SourceInfo,
     Summary,
     Target,
     TargetMeasure,
@@ -1499,9 +1498,7 @@ class RulesBackend:
         page_meta = next((m for m in metas if m.meeting_name), metas[0])
         page_meta = page_meta.model_copy(update={"source": document.meta.source, "title": document.meta.title})
         return Summary(
-            source=SourceInfo(
-                path=document.name, sha256=document.sha256, encoding=document.encoding, format=document.format
-            ),
+            source=document.source_info(),
             meta=page_meta,
             metrics=metrics,
             targets=targets,

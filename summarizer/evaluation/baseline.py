@@ -18,7 +18,6 @@ from summarizer.schema import (
     Meta,
     Metric,
     Quantity,
-    SourceInfo,
     Summary,
     Target,
 )
@@ -41,9 +40,7 @@ _PERIOD = re.compile(r"上半年|前三季度|一季度|三季度|1[—-]6月")
 def summary_shell(document: Document, backend: str) -> Summary:
     """An empty Summary of ``document``, ready for a predictor to fill."""
     return Summary(
-        source=SourceInfo(
-            path=document.name, sha256=document.sha256, encoding=document.encoding, format=document.format
-        ),
+        source=document.source_info(),
         diagnostics=Diagnostics(backend=backend),  # type: ignore[arg-type]
         text=document.text,
     )
