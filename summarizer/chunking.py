@@ -14,11 +14,12 @@ from typing import TypeVar
 from rapidfuzz import fuzz
 
 from summarizer.indicators import canonical_name
+from summarizer.text.sentences import SENTENCE_PUNCT
 from summarizer.schema import ItemDraft, MetaDraft, MetricDraft, Quantity, SummaryDraft, TargetDraft
 
 # A sentence ends after its final punctuation (any closing quote or bracket and line breaks included),
 # or at a line break.
-_SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』）)】]*\n*|\n+")
+_SENTENCE_END = re.compile(rf"[{SENTENCE_PUNCT}]+[”’」』）)】]*\n*|\n+")
 #: Two phrases at least this similar (rapidfuzz ratio, 0-100, on characters) say the same thing.
 SAME_PHRASE = 88.0
 

@@ -66,13 +66,13 @@ import itertools
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from types import ModuleType
 from typing import Iterable, Iterator, Literal
 
 from summarizer.errors import DocumentError
 from summarizer.schema import SourceInfo
+from summarizer.text.sentences import SENTENCE_PUNCT, is_heading
+from summarizer.text.words import words as dictionary_words
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 Format = Literal["text", "markdown", "html"]
@@ -165,7 +165,6 @@ _PHOTO_CREDIT = re.compile(r"^.{0,16}\s(?:摄|图|摄影|供图|制图)$|^[（(]
 # Characters.
 
 _SPACES = " \t\u3000\xa0\ufeff\u200b\u200c\u200d\u2002\u2003\u2009\u202f\f\v"
-_SENTENCE_PUNCT = "。！？!?；;"
 _FULLWIDTH = {
     **{0xFF10 + i: ord("0") + i for i in range(10)},
     **{0xFF21 + i: ord("A") + i for i in range(26)},
@@ -623,7 +622,7 @@ def _clean(raw: str) -> tuple[str, tuple[int, ...], PageMeta]:
             if previous is not None:
                 parts.append("\n")
                 offsets.append((previous.newline,))
-            heading = block.heading or block.text.startswith("【") or _is_heading(block.text)
+            heading = block.heading or block.text.startswith("【") or is_heading(block.text)
             tail = block.text[-8:]
         parts.append(block.text)
         offsets.extend(range(a, b) for a, b in block.spans)
@@ -645,7 +644,7 @@ def _kept_blocks(raw: str) -> tuple[list[_Block], PageMeta]:
         if not _WORD.search(text):
             continue
         if in_related:
-            if len(text) <= RELATED_LINK_MAX and not any(c in text for c in _SENTENCE_PUNCT):
+            if len(text) <= RELATED_LINK_MAX and not any(c in text for c in SENTENCE_PUNCT):
                 continue
             in_related = False
         if _meta_line(text, facts):
@@ -794,7 +793,7 @@ def _take_title(blocks: list[_Block], facts: _PageFacts) -> None:
 
     The short lines above that title are the rest of the header (menus, banners) and go too.
     """
-    if facts.title or not blocks or not all(_is_heading(block.text, limit=80) for block in blocks):
+    if facts.title or not blocks or not all(is_heading(block.text, limit=80) for block in blocks):
         return
     facts.title = blocks[-1].text
     del blocks[:-1]
@@ -832,7 +831,6 @@ def _is_navigation(text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Headings, joins and articles.
 
-HEADING_MAX = 50
 _PARAGRAPH_START = re.compile(
     r"^(?:[【\[#▲△●■◆◇★☆•·“‘「『\"'（(]"
     r"|[一二三四五六七八九十]+[、.．]|第[一二三四五六七八九十]+[，、,:：是]|[一二三四五六七八九十]是|其[一二三四五六七八九十]"
@@ -847,27 +845,18 @@ _LEAD = re.compile(
 )
 
 
-def _is_heading(text: str, *, limit: int = HEADING_MAX) -> bool:
-    """A short line without sentence punctuation (and at most one comma): a headline, heading or title."""
-    return (
-        0 < len(text) <= limit
-        and not any(c in text for c in _SENTENCE_PUNCT)
-        and text.count("，") + text.count(",") <= 1
-        and text[-1] not in "，、：,:"
-        and not text.startswith(("▲", "△"))
-    )
 
 
 def _first_heading(text: str) -> str | None:
     """The page's title when it states none: its first line, when that is heading-like."""
     first = text.split("\n", 1)[0]
-    return first if _is_heading(first, limit=80) and not _LEAD.match(first) else None
+    return first if is_heading(first, limit=80) and not _LEAD.match(first) else None
 
 
 def _joins(previous: str, block: _Block) -> bool:
     """Whether ``block`` continues the sentence that the body paragraph ending in ``previous`` breaks off."""
     nxt = block.text
-    if block.heading or _is_heading(nxt) or _PARAGRAPH_START.match(nxt):
+    if block.heading or is_heading(nxt) or _PARAGRAPH_START.match(nxt):
         return False
     last, first = previous[-1], nxt[0]
     if last in "，、,":
@@ -881,26 +870,13 @@ def _joins(previous: str, block: _Block) -> bool:
 
 def _word_spans_break(before: str, after: str) -> bool:
     position = 0
-    for word in _segment(before + after):
+    for word in dictionary_words(before + after):
         if position < len(before) < position + len(word):
             return True
         position += len(word)
     return False
 
 
-@lru_cache(maxsize=1)
-def _jieba() -> ModuleType:
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
-
-
-def _segment(text: str) -> list[str]:
-    """Dictionary words only (no HMM): an unknown character pair must not look like a word."""
-    return _jieba().lcut(text, HMM=False)
 
 
 def split_articles(text: str) -> tuple[Article, ...]:
@@ -911,7 +887,7 @@ def split_articles(text: str) -> tuple[Article, ...]:
         lines.append((position, line))
         position += len(line) + 1
     # body_before[i]: how many lines before line i are body text rather than headings
-    body_before = list(itertools.accumulate((not _is_heading(line) for _, line in lines), initial=0))
+    body_before = list(itertools.accumulate((not is_heading(line) for _, line in lines), initial=0))
     first_lines: list[int] = [0]
     titles: list[str | None] = [_first_heading(text) if text else None]
     for j in range(1, len(lines)):
@@ -938,7 +914,7 @@ def split_articles(text: str) -> tuple[Article, ...]:
 
 def _is_headline(line: str) -> bool:
     """A heading that can head an article: not a byline, not a page masthead (第3版, 星期五)."""
-    return _is_heading(line) and not _LEAD.match(line) and not _MASTHEAD.search(line)
+    return is_heading(line) and not _LEAD.match(line) and not _MASTHEAD.search(line)
 
 
 def _pick_title(headlines: list[str]) -> str:

@@ -42,7 +42,8 @@ from typing import Any, Literal
 from pydantic import ValidationInfo, model_validator
 
 from summarizer.indicators import canonical_name
-from summarizer.quantities import SENTENCE_END, TARGET_CUE, extract_quantities
+from summarizer.quantities import TARGET_CUE, extract_quantities
+from summarizer.text.sentences import SENTENCE_END
 from summarizer.schema import (
     DroppedItem,
     Evidence,

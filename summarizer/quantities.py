@@ -24,11 +24,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import lru_cache
-from types import ModuleType
 from typing import NamedTuple
 
 from summarizer.numerals import DIGITS, parse_chinese_number
 from summarizer.schema import Quantity
+from summarizer.text.sentences import SENTENCE_END
+from summarizer.text.words import words as dictionary_words
 
 __all__ = ["extract_quantities", "parse_chinese_number"]
 
@@ -143,8 +144,6 @@ CANDIDATE = re.compile(
 )
 
 _SHARED_POINTS = re.compile(r"[和、及与至到]\d+(?:\.\d+)?个?百分点")
-#: Where a sentence ends; grounding reads sentences the same way when it checks goal vs result.
-SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,；;：:、。！？!?\n（）()]")
 _TERMINATOR = set("，,；;：:、。！？!?）)”\"’ \n的")
 _NAME_GLUE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz&+")
@@ -588,16 +587,10 @@ def _strip_lead(lead: str, kind: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _drop_function_word(phrase: str) -> str:
-    first = _jieba().lcut(phrase, HMM=False)[0]
+    first = dictionary_words(phrase)[0]
     return phrase[1:] if first == phrase[0] else phrase
 
 
-def _jieba() -> ModuleType:
-    """jieba, loaded on first use: a second of dictionary loading that plain imports should not pay."""
-    import jieba
-
-    jieba.setLogLevel(60)
-    return jieba
 
 
 def _following_noun(text: str, end: int) -> str | None:
@@ -616,7 +609,7 @@ def _noun_prefix(window: str, truncated: bool) -> str:
     """The words of ``window`` up to the first conjunction or verb. A verb may lead as a modifier
     (上市企业) but is no noun alone (3家落户); a word cut by the window's edge is dropped."""
     words: list[str] = []
-    for word in _jieba().lcut(window, HMM=False):
+    for word in dictionary_words(window):
         if word in _FOLLOW_BREAK or not ("\u4e00" <= word[0] <= "\u9fff" or word[0].isalnum()):
             break
         if word in _FOLLOW_VERBS and words:

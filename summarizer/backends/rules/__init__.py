@@ -1,0 +1,13 @@
+"""The deterministic, offline backend: cue lexicons and the document's own structure fill the schema.
+
+It is what runs with no model and what CI measures on every change, so it only ever states what
+the pre-extractor found (values come from candidates, never from its own parsing) and quotes the
+cleaned text exactly. One module per stage: ``meta`` (the meeting), ``figures`` (metrics and
+targets), ``narrative`` (achievements, problems, tasks), ``backend`` (assembly); the cue lists are
+data, in ``lexicon.yaml`` beside them and in ``summarizer/text/genre.yaml``.
+"""
+
+from summarizer.backends.rules.backend import RulesBackend
+from summarizer.backends.rules.narrative import MAX_PHRASE
+
+__all__ = ["MAX_PHRASE", "RulesBackend"]

@@ -1,0 +1,505 @@
+"""Figures: reported results (metrics) and goals (targets), assembled from the pre-extractor's candidates.
+
+Values always come from the candidates, never from parsing here; this stage only names each number,
+attaches growth, ranks and comparisons to their indicator, and decides which numbers are goals.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from summarizer.backends.rules.lexicon import (
+    EDGE_QUOTES,
+    MAX_NAME,
+    QUOTES,
+    Lexicon,
+    evidence_of,
+    inside_any,
+)
+from summarizer.backends.rules.meta import looks_ahead
+from summarizer.indicators import canonical_name
+from summarizer.schema import Metric, Qualifier, Quantity, Target, TargetMeasure
+from summarizer.text.sentences import clause_spans
+
+
+@dataclass
+class _Draft:
+    """A metric being assembled from the candidates of one sentence."""
+
+    name: str
+    start: int
+    quantities: list[Quantity] = field(default_factory=list)
+    value: float | None = None
+    unit: str | None = None
+    growth_pct: float | None = None
+    growth_pp: float | None = None
+    qualifier: Qualifier = "exact"
+    period: str | None = None
+    derived: bool = False  # a share, rank or comparison of an indicator named before it
+    end: int = 0  # where its words end when the noun follows the number ("5家公司获批…")
+
+    @property
+    def open_for_growth(self) -> bool:
+        return self.value is not None and self.growth_pct is None and not self.derived
+
+
+def _clause_floor(text: str, sentence_start: int, position: int, previous: Quantity | None) -> int:
+    """Where the words naming a number start: its clause, or after a listed earlier number.
+
+    Commas inside brackets do not end the clause; in "10个A、20个B" the 20's words start after 、;
+    in "引进5亿元以上项目8个" the 8's words include the number describing them.
+    """
+    floor = sentence_start
+    depth = 0
+    for i in range(position - 1, sentence_start - 1, -1):
+        char = text[i]
+        if char in "）)":
+            depth += 1
+        elif char in "（(":
+            if depth == 0:
+                floor = i + 1
+                break
+            depth -= 1
+        elif char in "，：；,:;" and depth == 0:
+            floor = i + 1
+            break
+    if previous is not None and floor <= previous.start and previous.end <= position:
+        between = text[previous.end : position]
+        cut = max(between.rfind(c) for c in "、和及与")
+        if cut >= 0:
+            floor = previous.end + cut + 1
+        elif _NOT_DESCRIBING.search(between) or len(between) > 12:
+            floor = previous.end  # an unpunctuated run of statements: each number names its own
+    return floor
+
+
+def descriptors(text: str, quantities: Sequence[Quantity]) -> set[str]:
+    """Ids of numbers that only describe the noun of the next one ("5亿元以上项目8个", "60岁及以上老年人…91%").
+
+    Such a number is part of the next number's name, never a metric or a target of its own.
+    """
+    found: set[str] = set()
+    numbers = [q for q in quantities if not q.is_time]
+    for current, following in zip(numbers, numbers[1:]):
+        between = text[current.end : following.start]
+        if following.sentence_start == current.sentence_start and 0 < len(between) <= 12:
+            if not _NOT_DESCRIBING.search(between):
+                found.add(current.id)
+    return found
+
+
+_AFTER_LAST_NUMBER = re.compile(r"^.*\d[\d.]*(?:%|个百分点|亿元|万元|元|[个家项名户人台栋张件所座位])?")
+
+
+# Words between two numbers that make them two statements, not a number describing a noun.
+_NOT_DESCRIBING = re.compile(r"[，。；：、,;:（(）)和及与]|增长|下降|增速|同比|比|占|居|排名|达到?|为|完成|其中")
+
+
+# "87个重点项目投资" names 重点项目投资; "10亿元以上项目" keeps the number that describes its noun.
+_LEADING_COUNT = re.compile(r"^\d[\d.]*(?:个|家|项|名|户|人|台|栋|张|件|所|座)(?!以上|以下|左右|多|余)")
+
+
+def _clean_name(name: str, lex: Lexicon) -> str:
+    """Drop scope, body and time words in front, value verbs at the end, brackets and quote marks."""
+    name = re.sub(r"（[^）]*）|\([^)]*\)", "", name)
+    name = name.translate({ord(c): None for c in QUOTES})
+    name = re.sub(r"\d{4}年度?|[上下]半年|第?[一二三四]季度|\d{1,2}[—–-]\d{1,2}月|今年以来|今年来|年初以来", "", name)
+    for _ in range(4):
+        before = name
+        enumeration = lex.enumeration.match(name)
+        name = name[enumeration.end() :].lstrip() if enumeration else name
+        name = _LEADING_COUNT.sub("", name)
+        name = lex.scope_prefix.sub("", name)
+        body = lex.body_prefix.match(name)
+        if body and len(name) - body.end() >= 2 and not lex.rank_scope.match(name, body.end()):
+            name = name[body.end() :]  # 高新区工业投资 -> 工业投资, but 国家级高新区全国排名 stays
+        name = lex.value_verb_end.sub("", name)
+        name = name.strip(EDGE_QUOTES)
+        if name == before:
+            break
+    stripped = lex.value_verb_start.sub("", name)
+    if len(stripped) >= 2:
+        name = stripped
+    name = re.sub(r"(?<=[\u4e00-\u9fa5]{2})(?:仅|已|累计)?(?:完成|实现)(?=[\u4e00-\u9fa5]{2})", "", name)
+    name = re.sub(r"(?<=[\u4e00-\u9fa5]{2})(?:全年|年内|年底|今年|当年)$", "", name)
+    if len(name) > MAX_NAME:  # a clause, not a name: keep what follows its last preposition or 的
+        cut = max(name.rfind(c, 0, len(name) - 2) for c in "为对向给把将")
+        if cut < 0 or len(name) - cut - 1 > MAX_NAME:
+            cut = max(name.rfind(c, 0, len(name) - 2) for c in "的和及与")
+        name = name[cut + 1 :] if cut >= 0 else name[-MAX_NAME:]
+    return name.strip(EDGE_QUOTES)
+
+
+def _noun_after(text: str, quantity: Quantity) -> tuple[str, int]:
+    """The counted noun written after a number ("10个示范智能工厂" -> 示范智能工厂) and its end.
+
+    A generic noun (公司, 企业) followed by what it obtained names the deed instead
+    ("5家公司获批省智能车间工厂" -> 获批省智能车间工厂).
+    """
+    match = re.match(r"[^，。；：、,;:（(）)\s和及与]{1,24}", text[quantity.end : quantity.sentence_end])
+    if not match:
+        return "", quantity.end
+    noun = match.group(0)
+    generic = re.match(r"(?:公司|企业|单位|家|户|人)(?=获|被|成为|入选|列入|通过)", noun)
+    if generic:
+        return noun[generic.end() :], quantity.end + len(noun)
+    verb = re.search(r"获批|实现|完成|给予|成为|签约|落户|入驻|参与|通过", noun)
+    if verb and verb.start() >= 2:
+        noun = noun[: verb.start()]
+    return noun, quantity.end + len(noun)
+
+
+def indicator_name(text: str, quantity: Quantity, previous: Quantity | None, lex: Lexicon) -> tuple[str, bool, int]:
+    """The indicator a number belongs to, whether its words say it is a growth rate, and the span end.
+
+    The words before the number in its clause name it; when they are only a verb (建成, 引进) or end
+    in 等, the noun after the number does (with the verb, for a deed: 引进博士); a bare 完成 takes
+    the subject of the clause before; the pre-extractor's indicator is the last resort.
+    """
+    floor = _clause_floor(text, quantity.sentence_start, quantity.start, previous)
+    raw = text[floor : quantity.start]
+    if re.search(r"\d", raw) and re.search(r"增长|下降|同比|%|百分点|排名|居", raw):
+        raw = _AFTER_LAST_NUMBER.sub("", raw)  # another statement runs into this one, unpunctuated
+    growth = bool(lex.growth_end.search(raw))
+    name = _clean_name(raw, lex)
+    name = re.sub(r"(?:同比|比上年|比去年同期)?(?:增速|增幅|增长率?|降幅|下降|提高|回落|减少)$", "", name) or name
+    end = quantity.end
+    deed = lex.action_end.search(name)
+    if not name or lex.action_only.match(name) or deed or raw.rstrip().endswith("等"):
+        after, after_end = _noun_after(text, quantity)
+        if len(after) >= 2:
+            verb = deed.group(0) if deed else ""
+            name, end = verb + after, after_end
+    if not name and quantity.kind in ("amount", "count"):
+        name = _subject_before(text, quantity.sentence_start, floor, lex) or name
+    if not name and quantity.indicator and quantity.indicator in text[quantity.sentence_start : quantity.sentence_end]:
+        name = _clean_name(quantity.indicator, lex)  # the pre-extractor's reading, when ours found none
+    name = re.sub(r"[\d.]+$", "", name)  # a number cut off at the name's end is never part of it
+    if not re.search(r"[\u4e00-\u9fa5A-Za-z]", name):
+        name = ""
+    return name, growth, end
+
+
+def _subject_before(text: str, sentence_start: int, floor: int, lex: Lexicon) -> str:
+    """"工业投资高速增长，完成45.56亿元": a bare 完成 takes the subject of the clause before it."""
+    spans = clause_spans(text, sentence_start, max(sentence_start, floor - 1))
+    if not spans:
+        return ""
+    words = text[spans[-1][0] : spans[-1][1]]
+    if re.search(r"\d", words):
+        return ""
+    words = re.sub(r"(?:高速|快速|较快|稳步|持续|大幅|平稳|明显)?(?:增长|下降|提升|回落|回升|向好)$", "", words)
+    name = _clean_name(words, lex)
+    return name if 2 <= len(name) <= MAX_NAME else ""
+
+
+def _attribute_of(name: str, lex: Lexicon) -> bool:
+    """A name that only qualifies the item named before it: 总投资, 占比, 协议总投资, 占全市的."""
+    if name in lex.attributes or (len(name) <= 6 and lex.attribute_ending.search(name)):
+        return True
+    return bool(re.fullmatch(r"占(?:全[市省国区])?的?(?:比重|比例)?|全[市省国区]占比", name))
+
+
+def _is_share(name: str) -> bool:
+    return name.endswith(("占比", "比重", "完成率", "进度", "率", "比例"))
+
+
+def extract_metrics(
+    text: str,
+    quantities: Sequence[Quantity],
+    periods: Sequence[tuple[int, str]],
+    silent: Sequence[tuple[int, int]],
+    lex: Lexicon,
+) -> list[Metric]:
+    """Reported results: a level and its 同比增长 make ONE metric; ranks and comparisons their own.
+
+    Numbers in ``silent`` spans (tasks, headings) and numbers describing another are no results.
+    """
+    metrics: list[Metric] = []
+    by_sentence: dict[int, list[Quantity]] = {}
+    describing = descriptors(text, quantities)
+    for quantity in quantities:
+        if quantity.is_time or quantity.is_target or quantity.id in describing or inside_any(quantity.start, silent):
+            continue
+        by_sentence.setdefault(quantity.sentence_start, []).append(quantity)
+    for group in by_sentence.values():
+        metrics.extend(_sentence_metrics(text, group, periods, lex))
+    return metrics
+
+
+def _between(numbers: Sequence[Quantity], starts: Sequence[int], start: int, end: int) -> Sequence[Quantity]:
+    """The numbers starting in ``[start, end)``; ``starts`` are their sorted start offsets."""
+    return numbers[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
+
+
+def _sentence_metrics(
+    text: str, group: list[Quantity], periods: Sequence[tuple[int, str]], lex: Lexicon
+) -> list[Metric]:
+    """One sentence's numbers in order: each opens a metric or completes the one before it."""
+    drafts: list[_Draft] = []
+    previous: Quantity | None = None
+    for quantity in group:
+        name, said_growth, name_end = indicator_name(text, quantity, previous, lex)
+        floor = _clause_floor(text, quantity.sentence_start, quantity.start, previous)
+        lead = text[floor : quantity.start]
+        head = next((d for d in reversed(drafts) if not d.derived), None)
+        previous = quantity
+        period = _period_of(text, quantity, periods)
+        comparison = _comparison(lead, quantity, lex)
+        if quantity.kind in ("rank", "top_n"):
+            drafts.append(_rank_draft(quantity, floor, lead, head, period, lex))
+        elif comparison and quantity.kind in ("percentage_point", "percent", "multiple") and head is not None:
+            drafts.append(_comparison_draft(quantity, floor, comparison, head, period))
+        elif quantity.kind == "percentage_point":
+            # A change in points is a rate's: the last rate stated before it, else the indicator's.
+            rate = next((d for d in reversed(drafts) if d.unit == "%" and d.growth_pp is None), head)
+            if rate is not None and rate.growth_pp is None and (lex.pp_change.search(lead) or quantity.basis):
+                rate.growth_pp = _signed(quantity, lead, lex)
+                rate.quantities.append(quantity)
+        elif quantity.kind == "percent" and (said_growth or quantity.direction) and not _is_share(name):
+            own = bool(name) and not _attribute_of(name, lex) and name not in ("同比", "比上年", "比去年同期")
+            if head is not None and head.open_for_growth and (not own or name == head.name):
+                head.growth_pct = _signed(quantity, lead, lex)
+                head.quantities.append(quantity)
+            elif own:
+                drafts.append(_Draft(name, floor, [quantity], growth_pct=_signed(quantity, lead, lex), period=period))
+        elif name:
+            share = _task_share(name) if quantity.kind == "percent" else None
+            derived = _attribute_of(name, lex) or (share is not None and share.startswith(("全年", "年度", "任务", "计划")))
+            if derived:
+                name = _join_attribute(head.name if head else "", name, lex)
+            elif share is not None:
+                name = share  # 一般公共预算收入完成年度预算的43.5% -> 一般公共预算收入年度预算完成率
+            draft = _Draft(name, floor, [quantity], quantity.value, quantity.unit or None, period=period)
+            draft.qualifier = quantity.qualifier
+            draft.end = name_end
+            draft.derived = derived and name != ""
+            drafts.append(draft)
+    return [_metric(text, d) for d in drafts if d.name and (d.value is not None or d.growth_pct is not None)]
+
+
+def _period_of(text: str, quantity: Quantity, periods: Sequence[tuple[int, str]]) -> str | None:
+    """The nearest period word before the number in its run of results (目前 in its sentence: none)."""
+    if re.search(r"目前|截至目前|当前", text[quantity.sentence_start : quantity.start]):
+        return None
+    index = bisect.bisect_left(periods, (quantity.start, "")) - 1
+    return periods[index][1] if index >= 0 else None
+
+
+def _task_share(name: str) -> str | None:
+    """完成全年任务(的) / 占年度计划(的) -> …完成率: a completion rate worded as a deed or a share."""
+    match = re.fullmatch(r"(.*?)(?:完成|占)?(全年|年度)?(任务|计划|目标|预算)", name)
+    return f"{match.group(1)}{match.group(2) or ''}{match.group(3)}完成率" if match else None
+
+
+def _join_attribute(head: str, attribute: str, lex: Lexicon) -> str:
+    """Restore the subject the text elides: 总投资 after 省重点项目… -> 省重点项目总投资."""
+    if not _attribute_of(attribute, lex):
+        attribute = _task_share(attribute) or attribute  # 完成全年任务 -> 全年任务完成率
+    attribute = re.sub(r"^占(全[市省国区])的?(?:比重|比例)?$", r"\1占比", attribute)
+    if attribute in ("占", "占的"):
+        attribute = "占比"
+    head = re.sub(r"^.*中(?=[\u4e00-\u9fa5]{2})", "", head)  # 规上企业中高新技术企业 -> 高新技术企业
+    head = re.sub(rf"^(?:{lex.action_verbs.pattern})", "", head) if len(head) > 4 else head
+    return f"{head}{attribute}" if head else attribute
+
+
+def _signed(quantity: Quantity, lead: str, lex: Lexicon) -> float | None:
+    if quantity.value is None:
+        return None
+    falling = quantity.direction == "decrease" or (quantity.direction is None and bool(lex.decrease.search(lead[-6:])))
+    return -abs(quantity.value) if falling else quantity.value
+
+
+def _rank_draft(
+    quantity: Quantity, floor: int, lead: str, head: _Draft | None, period: str | None, lex: Lexicon
+) -> _Draft:
+    """A rank is a metric of its own: <indicator>[增速]<scope>排名, or the ranked assessment's words.
+
+    "增速居全市第二" after an indicator names that indicator's rank; a longer phrase before the rank
+    ("在创文考核中排名第一") names what was ranked.
+    """
+    words = re.sub(r"\d{4}年度?|[上下]半年|第?[一二三四]季度", "", lead)
+    growth_word = re.match(r"(?:增速|增幅)", words)
+    words = words[growth_word.end() :] if growth_word else words
+    words = lex.rank_tail.sub("", lex.rank_lead.sub("", words))
+    words = words.strip(EDGE_QUOTES)
+    scope_only = not words or (lex.rank_scope.match(words) is not None and len(words) <= 8)
+    if head is not None and scope_only:
+        growth = growth_word or (head.value is None and head.growth_pct is not None)
+        name = f"{head.name}{'增速' if growth else ''}{words}排名"
+    else:
+        name = f"{_clean_rank_words(words, lex)}排名" if words else "排名"
+    draft = _Draft(name, floor, [quantity], quantity.value, quantity.unit or "名", period=period)
+    draft.derived = True
+    return draft
+
+
+def _clean_rank_words(words: str, lex: Lexicon) -> str:
+    body = lex.body_prefix.match(words)
+    words = words[body.end() :] if body and body.end() < len(words) else words
+    words = words.translate({ord(c): None for c in QUOTES})
+    if len(words) > MAX_NAME:
+        words = words[-MAX_NAME:]
+    return words
+
+
+def _comparison(lead: str, quantity: Quantity, lex: Lexicon) -> str | None:
+    """"高于全市" / "比全省平均高" before a gap: the comparison as 高于<what>; None for a change."""
+    match = lex.comparison.search(lead)
+    if match:
+        compared = lead[match.start() :]
+    elif quantity.basis and lex.comparison.search(quantity.basis):
+        compared = quantity.basis
+    else:
+        written = re.search(r"比([^，。；]{1,12}?)(高出?|低|快|慢)了?$", lead)
+        if not written or re.search(r"去年|上年|同期|年初|上月|上季", written.group(1)):
+            return None
+        compared = {"高": "高于", "高出": "高于", "低": "低于", "快": "快于", "慢": "慢于"}[written.group(2)] + written.group(1)
+    return re.sub(r"(?:水平)?(?:的)?$", "", compared.strip(EDGE_QUOTES)) or None
+
+
+def _comparison_draft(quantity: Quantity, floor: int, compared: str, head: _Draft, period: str | None) -> _Draft:
+    """高于全市5.1个百分点: a metric of its own, named <indicator>增速高于<what>, value positive."""
+    growth = "增速" if head.growth_pct is not None and "增速" not in compared else ""
+    name = f"{head.name}{growth}{compared}"
+    draft = _Draft(name, floor, [quantity], quantity.value, quantity.unit or None, period=period)
+    draft.derived = True
+    return draft
+
+
+def _metric(text: str, draft: _Draft) -> Metric:
+    start = min(draft.start, *(q.start for q in draft.quantities))
+    end = max(draft.end, *(q.end for q in draft.quantities))
+    return Metric(
+        name=draft.name,
+        canonical_name=canonical_name(draft.name),
+        value=draft.value,
+        unit=draft.unit,
+        growth_pct=draft.growth_pct,
+        growth_pp=draft.growth_pp,
+        period=draft.period,
+        qualifier=draft.qualifier,
+        evidence=evidence_of(text, start, end, [q.id for q in draft.quantities]),
+    )
+
+
+def extract_targets(text: str, quantities: Sequence[Quantity], lex: Lexicon) -> list[Target]:
+    """Goals: the candidates the pre-extractor marked as governed by a target cue."""
+    targets: list[Target] = []
+    previous: Quantity | None = None
+    describing = descriptors(text, quantities)
+    for quantity in quantities:
+        if quantity.is_time:
+            continue
+        same_sentence = previous if previous and previous.sentence_start == quantity.sentence_start else None
+        previous = quantity
+        if not quantity.is_target or quantity.id in describing:
+            continue
+        name, said_growth, end = indicator_name(text, quantity, same_sentence, lex)
+        floor = _clause_floor(text, quantity.sentence_start, quantity.start, same_sentence)
+        lead = text[quantity.sentence_start : quantity.start]
+        growth = said_growth or bool(re.search(r"增速|增长|增幅", text[floor : quantity.start]))
+        measure = _measure(quantity, growth)
+        name = _after_cue(name, lex)
+        if not name:
+            continue
+        if measure == "growth" and not re.search(r"增速|增长|增幅", name):
+            name += "增速"
+        if measure == "rank" and "排名" in text[floor : quantity.start] and not name.endswith("排名"):
+            name += "排名"
+        if measure == "rank" and _RANK_ONLY.fullmatch(name) and targets and targets[-1].evidence.end <= quantity.start:
+            if quantity.sentence_start <= targets[-1].evidence.start:
+                name = targets[-1].name + name  # "高新技术企业总数突破450家，全市排名保持前三"
+        ranged = quantity.qualifier == "range" and quantity.low is not None
+        targets.append(
+            Target(
+                name=name,
+                canonical_name=canonical_name(name),
+                value=quantity.low if ranged else quantity.value,
+                unit=quantity.unit or None,
+                measure=measure,
+                qualifier=quantity.qualifier,
+                low=quantity.low,
+                high=quantity.high,
+                horizon=_horizon(text, quantity, lex),
+                cue=quantity.target_cue or _last(lex.target_cue, lead),
+                evidence=evidence_of(text, min(floor, quantity.start), max(end, quantity.end), [quantity.id]),
+            )
+        )
+    return targets
+
+
+_RANK_ONLY = re.compile(r"(?:全国|全省|全市|全区|全县)?(?:综合)?排名")
+
+
+def _after_cue(name: str, lex: Lexicon) -> str:
+    """"镇里计划在年底前再建设冷链仓储点" -> 建设冷链仓储点: the goal's words follow its cue.
+
+    When only a verb follows ("23个签约项目年内开工"), the cue words are dropped instead (签约项目开工).
+    """
+    last = None
+    for pattern in (lex.target_cue, lex.horizon):
+        for match in pattern.finditer(name):
+            if last is None or match.end() > last:
+                last = match.end()
+    if last is None or len(name) - last < 2:
+        return name
+    rest = re.sub(r"^(?:前|之前|以前)?(?:再|新|要|将|把|在|，)*", "", name[last:])
+    if lex.action_only.match(rest):  # "23个签约项目年内开工": the subject sits before the cue
+        kept = _LEADING_COUNT.sub("", lex.horizon.sub("", lex.target_cue.sub("", name)))
+        return kept if len(kept) >= 2 else rest
+    return rest if len(rest) >= 2 else name
+
+
+def _measure(quantity: Quantity, growth: bool) -> TargetMeasure:
+    if quantity.kind in ("rank", "top_n"):
+        return "rank"
+    if quantity.kind == "percent" and (growth or quantity.direction):
+        return "growth"
+    if quantity.kind == "count":
+        return "count"
+    return "level"
+
+
+def _horizon(text: str, quantity: Quantity, lex: Lexicon) -> str | None:
+    """The time word bounding the goal: the last one before it in its sentence, else its paragraph's."""
+    found = _last(lex.horizon, text[quantity.sentence_start : quantity.start])
+    if found is None:
+        paragraph_start = text.rfind("\n", 0, quantity.sentence_start) + 1
+        found = _last(lex.horizon, text[paragraph_start : quantity.sentence_start])
+    return lex.horizon_aliases.get(found, found) if found else None
+
+
+def _last(pattern: re.Pattern[str], text: str) -> str | None:
+    found = None
+    for match in pattern.finditer(text):
+        found = match.group(0)
+    return found
+
+
+
+
+def period_marks(
+    text: str, quantities: Sequence[Quantity], future: Sequence[tuple[int, int]], lex: Lexicon
+) -> list[tuple[int, str]]:
+    """Period words that govern reported numbers, in text order, as the text writes them.
+
+    (Grounding checks that a stated period is in the text, so 今年来 stays 今年来.)
+    """
+    marks: list[tuple[int, str]] = []
+    for quantity in quantities:
+        if quantity.kind not in ("period", "year") or inside_any(quantity.start, future):
+            continue
+        word = quantity.text
+        if word.startswith("下") or looks_ahead(text, 0, quantity.start) or word in ("全年", "年度"):
+            continue
+        if text[max(0, quantity.start - 1) : quantity.start] in ("较", "比"):
+            continue  # "较一季度提高": the period compared with, not the one reported
+        marks.append((quantity.start, word))
+    return marks
+
+

@@ -1,0 +1,439 @@
+"""The narrative half: one achievement, problem or task per distinct result, shortfall or piece of work.
+
+It reads the discourse layer's pieces (a sentence, a ;-duty, an enumerated item, a 要-clause) and
+their sections, and decides per piece, from cue words and the piece's numbers:
+
+* **tasks** come from pieces of the work section (and 要/将… pieces anywhere): one per piece; a
+  piece that only announces the list after it (…以下工作：) or only exhorts is none, and neither is
+  a list of numeric goals (those are targets);
+* **achievements** come from the results section, one per group of clauses that states one result;
+  a group that only states indicator figures is a metric, not an achievement, unless it reports a
+  deed (签约, 开工, 引进…) or a rank or honour;
+* **problems** come from the problems section and from problem cues anywhere: a listed shortfall
+  ("存在A、B等问题") gives one per item, and work that names a problem ("解决A等问题") states it too.
+
+Every phrase is condensed from its own clauses (frames, hedges and modal words dropped, whole
+clauses kept until the length limit), so it never cuts a word and its evidence is the piece's span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from summarizer.backends.rules.lexicon import EDGE, EDGE_QUOTES, Lexicon
+from summarizer.schema import Quantity
+from summarizer.text.sentences import Discourse, Piece, genre_cues, strip_span
+
+#: Longest phrase (characters) an achievement, problem or task may have.
+MAX_PHRASE = 40
+#: Shortest phrase worth stating.
+MIN_PHRASE = 5
+#: A clause group for one result grows up to about this length before the next result starts.
+RESULT_GROUP = 30
+#: A piece of work longer than this (characters of its clauses) usually names several works.
+LONG_WORK = 80
+#: Neighbouring clauses that name problems are one problem up to this length.
+MERGED_PROBLEM = 26
+
+Kind = str  # "achievements" | "problems" | "tasks"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A candidate item: its list, its words and the span of the source it condenses."""
+
+    section: Kind
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """The items of one article, and the spans whose numbers are no results (work, headings)."""
+
+    phrases: list[Phrase]
+    silent: list[tuple[int, int]]
+
+
+# Words before a piece's content that are not its content.
+_TASK_LEAD = re.compile(
+    r"^(?:(?:下半年|下一步|下阶段|接下来|今后|明年|新的一年|四季度|同时|此外|另外|当前|最后|首先|其次|再次)[，,]?)*"
+    r"(?:[^，。；“”要]{0,10}?(?:各级各部门|各地各部门|各部门|各单位|各园区|各乡镇|各级|上下|全体干部|党员干部|广大干部))?"
+    r"(?:全[区县市镇旗]|我[区县市镇旗])?"
+    r"(?:还|更|也|并|都|同时|首先)?(?:必须|务必|一定要|需要|要|将)?"
+    r"(?:进一步|继续|切实|坚决|全力以赴|全力|大力|持续|始终|认真|扎实|着力|全面|深入)*"
+)
+_RESULT_LEAD = re.compile(
+    r"^(?:(?:据了解|据统计|记者了解到|从会上获悉|总体来看|总的来看|从数据看|数据显示|统计显示)[，,]?)?"
+    r"(?:(?:今年以来|今年来|年初以来|今年上半年|上半年|一季度|前三季度|三季度|去年以来|一年来|过去一年|即将过去的一年|"
+    r"\d{4}年(?:以来|上半年|前三季度|一季度)?|1[—–\-~至]\d{1,2}月|[元一二三四五六七八九十]+至[一二三四五六七八九十]+月|截至目前|目前)[，,]?)*"
+)
+_PROBLEM_LEAD = re.compile(
+    r"^(?:(?:但是?|同时|然而|不过|当前|目前|也要|还要|但也要|同时也要|要)?(?:清醒地?)?(?:看到|认识到|认识|看到了)?[，,]?)?"
+    r"(?:我[区县市]|全[区县市]|经济运行中|发展中|工作中)?(?:仍然|依然|还|仍)?(?:存在|面临)?(?:着)?"
+)
+# A listed shortfall: "存在A、B等问题", "主要表现在A、B、C等方面".
+_LISTED = re.compile(
+    r"(?:存在|面临|表现在|表现为|体现在)(?:着|的)?(?P<items>.+?)(?:等)?(?:问题|困难|短板|不足|矛盾|方面|挑战)"
+    r"|(?P<bare>[^，,：:]+?)等(?:问题|困难|短板|不足|矛盾|方面|挑战)"
+)
+# Work that names the problem it meets: "解决A等问题", "补齐A短板", "正视困难", "严防A风险".
+_REMEDY = re.compile(
+    r"(?:解决|破解|化解|整治|纠治|补齐|补足|补上|补强|弥补|克服|正视|直面|面对|应对|重视|严防|防范|防止|查漏补缺|找准|缩小)"
+    r"[^，。；]{0,24}?(?:问题|难题|短板|弱项|瓶颈|堵点|卡点|痛点|困难|矛盾|风险|挑战|差距|不足|缺口|现象)"
+)
+# Words that only say that problems exist, not which.
+_GENERIC_PROBLEM = re.compile(
+    r"^(?:[^，。]{0,6})(?:面临|存在|有)?(?:着)?(?:较大的|不少|一些|诸多|许多|较多|很多)?的?"
+    r"(?:困难|挑战|问题|短板|不足|风险|压力)(?:[和与、及](?:困难|挑战|问题|短板|不足|风险|压力))*$"
+)
+# A clause that goes on with the result before it (增长…, 居…, 占…) rather than stating a new one.
+_CONTINUES = re.compile(
+    r"^(?:同比|比上年|较上年|较去年|增长|下降|增速|增幅|增加|减少|提高|回落|居|位居|位列|排名|排|列|占|达|达到|为|"
+    r"完成率|总额|总量|分别|均|其中|受邀|高于|低于|快于|慢于|超过|超|实现|完成|同期|环比|两年平均)"
+)
+_QUESTION = "？?"
+# "巢湖经开区和合巢产业新城要坚定信心": who must act is not the work.
+_SUBJECT_BEFORE_MUST = re.compile(r"[^，。；：“”]{2,16}?(?<![需重主只纲必不])(?=要(?![求素点件闻地害么是]))")
+_SEPARATOR = "，"
+
+
+def extract_narrative(discourse: Discourse, quantities: Sequence[Quantity], lex: Lexicon) -> Narrative:
+    """The achievements, problems and tasks of one article, in text order."""
+    numbers = [q for q in quantities if not q.is_time]
+    phrases: list[Phrase] = []
+    silent: list[tuple[int, int]] = []
+    text = discourse.text
+    pieces = discourse.pieces
+    skip_to = 0
+    for position, piece in enumerate(pieces):
+        if piece.heading:
+            silent.append((piece.start, piece.end))
+            continue
+        if position < skip_to or piece.section == "frame" or piece.end < len(text) and text[piece.end] in _QUESTION:
+            continue
+        inside = [q for q in numbers if piece.start <= q.start < piece.end]
+        words = text[piece.body : piece.end]
+        must = bool(lex.must_do.match(words) or lex.task_lead.match(words))
+        if _is_meeting_step(words, lex) and not must:
+            continue
+        if (piece.section == "work" or must) and not _reports(words, inside):
+            details = _details(pieces, position, text)
+            skip_to = position + 1 + len(details)
+            for part in (piece, *details):
+                silent.append((part.start, part.end))
+                phrases.extend(_solved_problems(text, part, lex))
+            goals = [q for q in numbers if piece.start <= q.start < (details[-1] if details else piece).end and q.is_target]
+            phrases.extend(_tasks(text, piece, details, goals, lex))
+            continue
+        if piece.section == "problems" or _states_problem(words, lex):
+            phrases.extend(_problems(text, piece, lex))
+            continue
+        if piece.section in ("results", "other"):
+            phrases.extend(_achievements(text, piece, inside, lex))
+    return Narrative(_without_generic_problems(_deduplicated(phrases)), silent)
+
+
+def _reports(words: str, numbers: Sequence[Quantity]) -> bool:
+    """A 要/将 opener that still reports a result ("将近"; "已经要…" is rare): results with 已/累计."""
+    return bool(re.match(r"[^，。]{0,8}(?:已经|已|累计|实现了|完成了)", words)) and any(not q.is_target for q in numbers)
+
+
+def _is_meeting_step(words: str, lex: Lexicon) -> bool:
+    """What the meeting itself did (听取汇报, 主持, 出席, 观摩): no result, no problem, no task."""
+    return bool(genre_cues().frame.search(words[:40]) or lex.boilerplate.search(words[:60]))
+
+
+# ------------------------------------------------------------------------------------- tasks
+
+
+def _details(pieces: Sequence[Piece], position: int, text: str) -> tuple[Piece, ...]:
+    """A lead that only names its work ("● 要严格对照清单。") takes the rest of its paragraph as its details."""
+    lead = pieces[position]
+    if lead.end - _after_lead(text, lead.body, lead.end, _TASK_LEAD) > 12 or len(lead.clauses) > 1:
+        return ()
+    if position and pieces[position - 1].paragraph == lead.paragraph and not pieces[position - 1].heading:
+        return ()
+    details = []
+    for piece in pieces[position + 1 :]:
+        if piece.paragraph != lead.paragraph or piece.enumerator or piece.heading:
+            break
+        details.append(piece)
+    return tuple(details)
+
+
+def _tasks(
+    text: str, piece: Piece, details: Sequence[Piece], goals: Sequence[Quantity], lex: Lexicon
+) -> list[Phrase]:
+    """One task per piece (a long piece of several works gives one per work), its details merged in."""
+    if piece.announces and not details and not re.search(r"[，,]", text[piece.body : piece.end]):
+        return []  # "重点抓好以下工作：" announces the tasks below
+    start = _after_lead(text, piece.body, piece.end, _TASK_LEAD)
+    end = details[-1].end if details else piece.end
+    if len(goals) >= 2 or (goals and end - start < 30):
+        return []  # a list of numeric goals: targets, not tasks
+    spans = [span for part in (piece, *details) for span in _clauses(text, start if part is piece else part.body, part.end)]
+    found = []
+    for group in _work_groups(text, spans, lex):
+        phrase = _condensed(text, group, lex)
+        if phrase and _has_work(phrase, lex):
+            found.append(Phrase("tasks", phrase, piece.start, end))
+    return found
+
+
+def _work_groups(text: str, spans: list[tuple[int, int]], lex: Lexicon) -> list[list[tuple[int, int]]]:
+    """Clauses of one piece of work; a long run of works splits where a new work verb starts one."""
+    total = sum(e - s for s, e in spans)
+    if total <= LONG_WORK:
+        return [spans]
+    groups: list[list[tuple[int, int]]] = [[]]
+    size = 0
+    for s, e in spans:
+        if size >= MAX_PHRASE and lex.task_verb.match(text, s):
+            groups.append([])
+            size = 0
+        groups[-1].append((s, e))
+        size += e - s
+    return groups
+
+
+def _has_work(phrase: str, lex: Lexicon) -> bool:
+    """Concrete work, not only exhortation (凝心聚力、真抓实干)."""
+    content = re.sub(r"[^\u4e00-\u9fa5A-Za-z0-9]", "", lex.slogan.sub("", phrase))
+    if len(content) < 4:
+        return False
+    return bool(lex.task_verb.search(phrase) or lex.domain_noun.search(phrase))
+
+
+def _solved_problems(text: str, piece: Piece, lex: Lexicon) -> list[Phrase]:
+    """"着力解决A、B等问题", "补齐短板弱项": work that names a problem states that the problem exists."""
+    runs: list[list[tuple[int, int]]] = []
+    previous = -1
+    for index, clause in enumerate(piece.clauses):
+        start = max(clause.start, piece.body)
+        if start >= clause.end or not _REMEDY.search(text, start, clause.end):
+            continue
+        span = (_after_lead(text, start, clause.end, _TASK_LEAD), clause.end)
+        if runs and previous == index - 1 and span[1] - runs[-1][0][0] <= MERGED_PROBLEM:
+            runs[-1].append(span)  # "正视困难、面对矛盾，解决实际问题": one problem met by one work
+        else:
+            runs.append([span])
+        previous = index
+    found = []
+    for run in runs:
+        phrase = _condensed(text, run, lex)
+        if phrase:
+            found.append(Phrase("problems", phrase, run[0][0], run[-1][1]))
+    return found
+
+
+# ------------------------------------------------------------------------------- achievements
+
+
+def _achievements(text: str, piece: Piece, numbers: Sequence[Quantity], lex: Lexicon) -> list[Phrase]:
+    start = _after_lead(text, piece.body, piece.end, _RESULT_LEAD)
+    found = []
+    for g_start, g_end in _result_groups(text, piece, start):
+        inside = [q for q in numbers if g_start <= q.start < g_end]
+        words = text[g_start:g_end]
+        if not _is_result(words, inside, lex):
+            continue
+        phrase = _condensed(text, _clauses(text, g_start, g_end), lex)
+        if phrase:
+            found.append(Phrase("achievements", phrase, g_start, g_end))
+    return found
+
+
+def _result_groups(text: str, piece: Piece, start: int) -> list[tuple[int, int]]:
+    """Clauses grouped into results: a new result starts where a clause states its own subject."""
+    groups: list[list[int]] = []
+    for clause in piece.clauses:
+        c_start = max(clause.start, start)
+        if c_start >= clause.end:
+            continue
+        words = text[c_start : clause.end]
+        fresh = not _CONTINUES.match(words) and len(words) >= 6
+        if groups and (not fresh or groups[-1][1] - groups[-1][0] < 8) and clause.end - groups[-1][0] <= RESULT_GROUP + 10:
+            groups[-1][1] = clause.end
+        else:
+            groups.append([c_start, clause.end])
+    return [(s, e) for s, e in groups]
+
+
+def _is_result(words: str, numbers: Sequence[Quantity], lex: Lexicon) -> bool:
+    """A result a reader lists: a deed, a rank or honour, or a qualitative assessment, not a bare figure."""
+    honour = re.search(r"第[一二三四五六七八九十\d]|首位|前列|前茅|领跑|领先|唯一|首个|首批|首笔|表彰|获评|荣获|被评为|入选|获批", words)
+    if numbers:
+        ranked = any(q.kind in ("rank", "top_n") for q in numbers)
+        return bool(ranked or honour or lex.deed_verb.search(words))
+    if lex.slogan.fullmatch(words) or len(re.sub(r"\W", "", words)) < MIN_PHRASE:
+        return False
+    return bool(honour or lex.achievement_verb.search(words) or lex.deed_verb.search(words))
+
+
+# ----------------------------------------------------------------------------------- problems
+
+
+def _states_problem(words: str, lex: Lexicon) -> bool:
+    match = genre_cues().problem_cue.search(words)
+    if not match:
+        return False
+    return not re.search(
+        r"(?:解决|破解|化解|补齐|补上|补强|弥补|扭住|针对|聚焦|应对|克服|研判|分析|研究|查找|梳理|正视|直面|防范)"
+        r"[^，。]{0,24}" + re.escape(match.group(0)),
+        words,
+    )
+
+
+def _problems(text: str, piece: Piece, lex: Lexicon) -> list[Phrase]:
+    start = _after_lead(text, piece.body, piece.end, _PROBLEM_LEAD)
+    words = text[start : piece.end]
+    listed = _LISTED.search(words)
+    if listed:
+        group = "items" if listed.group("items") else "bare"
+        items = [s.strip(EDGE) for s in re.split(r"[、，,；;]", listed.group(group))]
+        if len(items) >= 2 and all(len(item) >= 4 for item in items):
+            listed_end = start + listed.end(group)
+            return [Phrase("problems", _limited(item), piece.start, piece.end) for item in items] + _problems_after(
+                text, listed_end, piece, lex
+            )
+    if piece.end - start <= MAX_PHRASE:
+        phrase = _condensed(text, _clauses(text, start, piece.end), lex)
+        return [Phrase("problems", phrase, piece.start, piece.end)] if phrase else []
+    found = []
+    for clause in piece.clauses:
+        c_start = max(clause.start, start)
+        clause_words = text[c_start : clause.end]
+        if c_start >= clause.end or not genre_cues().problem_cue.search(clause_words):
+            continue
+        if found and found[-1].end == clause.start - 1 and len(found[-1].text) + len(clause_words) <= 18:
+            merged = found[-1].text + _SEPARATOR + clause_words  # "消费回暖不及预期，社零由正转负": one idea
+            found[-1] = Phrase("problems", merged, found[-1].start, clause.end)
+            continue
+        phrase = _condensed(text, _clauses(text, c_start, clause.end), lex)
+        if phrase:
+            found.append(Phrase("problems", phrase, c_start, clause.end))
+    if not found:
+        phrase = _condensed(text, _clauses(text, start, piece.end), lex)
+        if phrase and genre_cues().problem_cue.search(phrase):
+            found.append(Phrase("problems", phrase, piece.start, piece.end))
+    return found
+
+
+def _problems_after(text: str, position: int, piece: Piece, lex: Lexicon) -> list[Phrase]:
+    """Problem clauses after a listed run in the same piece ("…等问题，企业融资难度加大")."""
+    rest = strip_span(text, position, piece.end)
+    after = re.match(r"(?:等)?(?:问题|困难|短板|不足|矛盾|方面|挑战)", text[rest[0] : rest[1]])
+    s = rest[0] + (after.end() if after else 0)
+    s = strip_span(text, s, piece.end)[0]
+    if piece.end - s >= MIN_PHRASE and genre_cues().problem_cue.search(text, s, piece.end):
+        phrase = _condensed(text, _clauses(text, s, piece.end), lex)
+        return [Phrase("problems", phrase, piece.start, piece.end)] if phrase else []
+    return []
+
+
+def _without_generic_problems(phrases: list[Phrase]) -> list[Phrase]:
+    """"存在的问题和短板" stands for the problems only when the text names no specific one."""
+    problems = [p for p in phrases if p.section == "problems"]
+    generic = {id(p) for p in problems if _GENERIC_PROBLEM.match(p.text)}
+    if len(generic) == len(problems):
+        return phrases
+    return [p for p in phrases if id(p) not in generic]
+
+
+# ------------------------------------------------------------------------------------ phrases
+
+
+def _after_lead(text: str, start: int, end: int, lead: re.Pattern[str]) -> int:
+    if lead is _TASK_LEAD:
+        subject = _SUBJECT_BEFORE_MUST.match(text, start, end)
+        start = subject.end() if subject else start
+    match = lead.match(text[start:end])
+    s = start + (match.end() if match else 0)
+    return strip_span(text, s, end, EDGE_QUOTES.replace("“", "").replace("《", ""))[0]
+
+
+def _condensed(text: str, spans: Sequence[tuple[int, int]], lex: Lexicon) -> str | None:
+    """Whole clauses in text order, the emptiest dropped first until the phrase fits the limit.
+
+    Formulas (学习贯彻…精神, 提高政治站位) go first when the clauses hold anything else; the first
+    clause, which usually names the work or the subject, goes last.
+    """
+    kept = list(spans)
+    if len(kept) > 1:
+        kept = [span for span in kept if not lex.formula.search(text, *span)] or kept[:1]
+    while len(kept) > 1 and sum(e - s + 1 for s, e in kept) - 1 > MAX_PHRASE:
+        weakest = min(range(1, len(kept)), key=lambda i: (_content_score(text, kept[i], lex), -i))
+        del kept[weakest]
+    if len(kept) == 1 and kept[0][1] - kept[0][0] > MAX_PHRASE:
+        phrase = _limited(text[kept[0][0] : kept[0][1]])
+    else:
+        phrase = ""
+        for index, (c_start, c_end) in enumerate(kept):
+            if index:
+                adjacent = text[kept[index - 1][1] : c_start]
+                phrase += adjacent if len(adjacent) == 1 and adjacent in "，,、" else _SEPARATOR
+            phrase += text[c_start:c_end]
+    phrase = phrase.strip(EDGE)
+    return phrase if len(re.sub(r"\W", "", phrase)) >= MIN_PHRASE else None
+
+
+def _content_score(text: str, span: tuple[int, int], lex: Lexicon) -> float:
+    """How much a clause says: concrete nouns, names in quotes, numbers; slogans say nothing."""
+    words = text[span[0] : span[1]]
+    if lex.slogan.fullmatch(words):
+        return -1.0
+    nouns = len(set(lex.domain_noun.findall(words)))
+    named = len(re.findall(r"[“《]", words)) + len(re.findall(r"\d", words[:1]))
+    return nouns + named + (0.5 if lex.task_verb.match(words) else 0.0) + min(len(words), 20) / 40
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    clause_start = start
+    depth = 0
+    for i in range(start, end + 1):
+        char = text[i] if i < end else "，"
+        if char in "“（(《「":
+            depth += 1
+        elif char in "”）)》」":
+            depth = max(0, depth - 1)
+        elif char in "，,：:；;" and depth == 0:
+            s, e = strip_span(text, clause_start, i)
+            if e > s:
+                spans.append((s, e))
+            clause_start = i + 1
+    return spans
+
+
+def _limited(words: str) -> str:
+    """A phrase too long for the limit keeps its words up to the last 、 or word boundary that fits."""
+    if len(words) <= MAX_PHRASE:
+        return words
+    cut = words.rfind("、", 0, MAX_PHRASE)
+    if cut >= 12:
+        return words[:cut]
+    from summarizer.text.words import word_boundaries
+
+    fitting = [b for b in word_boundaries(words) if b <= MAX_PHRASE]
+    return words[: fitting[-1]] if fitting else words[:MAX_PHRASE]
+
+
+def _deduplicated(phrases: list[Phrase]) -> list[Phrase]:
+    kept: list[Phrase] = []
+    for phrase in phrases:
+        if any(p.section == phrase.section and _similar(p.text, phrase.text) for p in kept):
+            continue
+        kept.append(phrase)
+    return kept
+
+
+def _similar(a: str, b: str) -> bool:
+    if a in b or b in a:
+        return True
+    grams_a = {a[i : i + 2] for i in range(len(a) - 1)}
+    grams_b = {b[i : i + 2] for i in range(len(b) - 1)}
+    return bool(grams_a and grams_b) and 2 * len(grams_a & grams_b) / (len(grams_a) + len(grams_b)) > 0.7

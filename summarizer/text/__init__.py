@@ -1,0 +1,1 @@
+"""Text structure shared by every stage: the one segmentation of a cleaned document."""
