@@ -273,12 +273,23 @@ class EvalReport(str, Enum):
     junit = "junit"
 
 
+class EvalSuite(str, Enum):
+    fixtures = "fixtures"
+    holdout = "holdout"
+    realdev = "realdev"
+
+
 @app.command("eval")
 def eval_command(
     backend: Annotated[EvalBackend, typer.Option(help="Backend to score; baseline = the keyword floor, oracle = the labels (self-test).")] = EvalBackend.rules,
-    fixtures: Annotated[Optional[Path], typer.Option(help="Fixture folder (default: evals/fixtures).")] = None,
-    baseline: Annotated[Optional[Path], typer.Option(help="Blessed scores (default: evals/baseline.json).")] = None,
-    thresholds: Annotated[Optional[Path], typer.Option(help="Score floors (default: evals/thresholds.yaml).")] = None,
+    suite: Annotated[EvalSuite, typer.Option(help=(
+        "Documents to score, each with its own floors: fixtures = evals/fixtures, evals/thresholds.yaml and "
+        "the blessed evals/baseline.json; holdout = evals/holdout with evals/holdout_thresholds.yaml; "
+        "realdev = the labelled real documents of ../shared/realdev (SUMMARIZER_REALDEV_DIR), converted in "
+        "memory, with evals/realdev_thresholds.yaml. holdout and realdev are gated by floors only."))] = EvalSuite.fixtures,
+    fixtures: Annotated[Optional[Path], typer.Option(help="Fixture folder instead of the suite's (a folder with gold/ and docs/ is read as realdev labels).")] = None,
+    baseline: Annotated[Optional[Path], typer.Option(help="Blessed scores (default: evals/baseline.json for the fixtures suite, none for the others).")] = None,
+    thresholds: Annotated[Optional[Path], typer.Option(help="Score floors (default: the suite's thresholds file).")] = None,
     report: Annotated[EvalReport, typer.Option(help="Report format: md on the terminal, json or junit for CI.")] = EvalReport.md,
     out: Annotated[Optional[Path], typer.Option(help="Write the report into this folder (Markdown still printed).")] = None,
     bless: Annotated[bool, typer.Option("--bless", help="Write this run's scores as the new baseline.")] = False,
@@ -289,12 +300,15 @@ def eval_command(
     model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint (llm).")] = None,
     config_file: ConfigOption = None,
 ) -> None:
-    """Score a backend on the labelled fixtures; exit 1 when a score is under its threshold or baseline."""
+    """Score a backend on the labelled fixtures; exit 1 when a score is under its threshold or baseline.
+
+    Example: summarizer eval --backend rules --suite realdev
+    """
     from summarizer.evaluation import run_eval
 
     config = _config(config_file, record_dir=record, replay_dir=replay, provider=provider, base_url=base_url, model=model)
     raise typer.Exit(
-        run_eval(backend.value, fixtures=fixtures, baseline=baseline, thresholds=thresholds,
+        run_eval(backend.value, suite=suite.value, fixtures=fixtures, baseline=baseline, thresholds=thresholds,
                  report=report.value, out=out, bless_baseline=bless, config=config)
     )
 

@@ -30,7 +30,10 @@ Cleaning (``clean_text``), line by line:
   "5,6月份" but "1,234"), and an ASCII bracket pair touching Chinese becomes ``（）``. A time (08:43)
   and a ratio (3:1) keep their colon.
 * Markdown: heading markers (``#``), blockquote markers, ``**bold**``/``__bold__``, stray ``**``,
-  link syntax (the link text stays) and images go. Headings stay as their own lines.
+  link syntax (the link text stays) and images go. Headings stay as their own lines. Pinyin
+  readings in brackets after characters (mirrored pages: 技（jì）術（shù）) go too.
+* Traditional characters become simplified ones, one for one, with OpenCC's tables (億元 ->
+  亿元): every cue, unit and indicator name is then read in one script.
 * Site chrome (the lexicon below) is dropped line by line, after its meta lines gave the title
   (in the page header, before any sentence, the short line just above a 发布时间/来源 line; the
   short lines above that title are header chrome too), publish date and time, source, author and
@@ -66,8 +69,9 @@ import itertools
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal
 
 from summarizer.errors import DocumentError
 from summarizer.schema import SourceInfo
@@ -196,7 +200,7 @@ def _is_cjk(char: str) -> bool:
 
 def normalise_line(line: str) -> str:
     """Apply the documented one-for-one character normalisation to one line (length kept)."""
-    line = _FULLWIDTH_POINT.sub(".", line).translate(_FULLWIDTH)
+    line = _simplified(_FULLWIDTH_POINT.sub(".", line).translate(_FULLWIDTH))
     if not any(c in line for c in ",;:("):
         return line
     chars = list(line)
@@ -211,6 +215,28 @@ def normalise_line(line: str) -> str:
         if _CHINESE_CONTEXT_CHAR.search(touching):
             chars[i], chars[j] = "（", "）"
     return "".join(chars)
+
+
+@lru_cache(maxsize=1)
+def _to_simplified() -> Callable[[str], str]:
+    import opencc
+
+    return opencc.OpenCC("t2s").convert
+
+
+def _simplified(line: str) -> str:
+    """Traditional characters as simplified ones, one for one (億元 -> 亿元, 個百分點 -> 个百分点).
+
+    OpenCC's phrase tables keep a line's length in practice; where one would not, the line is
+    converted character by character, so the offset map stays exact either way.
+    """
+    if not _CJK_CHAR.search(line):
+        return line
+    convert = _to_simplified()
+    converted = convert(line)
+    if len(converted) == len(line):
+        return converted
+    return "".join(c if len(t := convert(c)) != 1 else t for c in line)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -596,7 +622,9 @@ _MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _MD_LINK = re.compile(r"(\[)[^\]\n]+(\]\([^)\s]+(?:\s+\"[^\"\n]*\")?\))")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|~~)(?=\S)(?:.+?)(?<=\S)(\1)")
 _MD_STRAY = re.compile(r"\*{2,}")
-_MD_SYNTAX = re.compile(r"[#>!\[*_~]")
+_MD_SYNTAX = re.compile(r"[#>!\[*_~（(]")
+#: A pinyin reading in brackets after a character of a mirrored page: 技（jì）術（shù）, 個(gè).
+_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}[)）]")
 _WORD = re.compile(r"[^\W_]")
 
 
@@ -692,6 +720,7 @@ def _markdown_spans(raw: str, start: int, end: int) -> tuple[list[tuple[int, int
     for match in _MD_EMPHASIS.finditer(line):
         cuts.extend((match.span(1), match.span(2)))
     cuts.extend(match.span() for match in _MD_STRAY.finditer(line))
+    cuts.extend(match.span() for match in _PINYIN.finditer(line))
     if not cuts:
         return [(start, end)], False
     spans: list[tuple[int, int]] = []

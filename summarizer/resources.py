@@ -24,17 +24,33 @@ def data_dir(name: str) -> Path:
     return _PACKAGE_DIR.parent / name
 
 
+def _shared_dir(name: str, variable: str) -> Path:
+    """``$variable`` if set; otherwise ``../shared/<name>`` beside the checkout, then beside the
+    current directory. The returned folder may not exist: callers skip with a reason."""
+    configured = os.environ.get(variable)
+    if configured:
+        return Path(configured)
+    for base in (_PACKAGE_DIR.parent, Path.cwd()):
+        candidate = base.parent / "shared" / name
+        if candidate.is_dir():
+            return candidate
+    return _PACKAGE_DIR.parent.parent / "shared" / name
+
+
 def seeds_dir() -> Path:
     """The real seed documents (never copied into the project).
 
     ``SUMMARIZER_SEEDS_DIR`` wins; otherwise ``../shared/seeds`` beside the checkout, then beside
     the current directory. The returned folder may not exist: callers skip with a reason.
     """
-    configured = os.environ.get("SUMMARIZER_SEEDS_DIR")
-    if configured:
-        return Path(configured)
-    for base in (_PACKAGE_DIR.parent, Path.cwd()):
-        candidate = base.parent / "shared" / "seeds"
-        if candidate.is_dir():
-            return candidate
-    return _PACKAGE_DIR.parent.parent / "shared" / "seeds"
+    return _shared_dir("seeds", "SUMMARIZER_SEEDS_DIR")
+
+
+def realdev_dir() -> Path:
+    """The labelled real development documents: ``docs/dNN.txt`` and their labels ``gold/dNN.yaml``.
+
+    Read in place at evaluation time, never copied or converted into the project.
+    ``SUMMARIZER_REALDEV_DIR`` wins; otherwise ``../shared/realdev`` beside the checkout, then
+    beside the current directory. The returned folder may not exist: callers skip with a reason.
+    """
+    return _shared_dir("realdev", "SUMMARIZER_REALDEV_DIR")

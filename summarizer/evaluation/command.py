@@ -1,6 +1,17 @@
 """``summarizer eval``: score a backend on the fixtures, report, gate, and optionally bless.
 
 The CLI is a thin wrapper over :func:`run_eval`; tests call it directly.
+
+A *suite* names a set of labelled documents with its own floors:
+
+- ``fixtures`` (default): ``evals/fixtures``, ``evals/thresholds.yaml`` and the blessed
+  ``evals/baseline.json``;
+- ``holdout``: ``evals/holdout``, ``evals/holdout_thresholds.yaml``, floors only;
+- ``realdev``: the labelled real documents of ``shared/realdev`` (``SUMMARIZER_REALDEV_DIR``),
+  converted in memory, ``evals/realdev_thresholds.yaml``, floors only.
+
+``--fixtures``, ``--thresholds`` and ``--baseline`` override the suite's defaults. A suite gated by
+floors only is compared with a baseline (and blessed) only when ``--baseline`` names one.
 """
 
 from __future__ import annotations
@@ -21,8 +32,10 @@ from summarizer.evaluation.gate import (
     load_baseline,
     load_thresholds,
 )
+from summarizer.evaluation.fixtures import default_fixtures_dir
 from summarizer.evaluation.report import ReportFormat, render_markdown, render_report
 from summarizer.evaluation.runner import BackendUnavailable, EvalRun, evaluate
+from summarizer.resources import data_dir, realdev_dir
 
 _SUFFIXES = {"md": "md", "json": "json", "junit": "xml"}
 REPLAY_NOTE = (
@@ -35,10 +48,25 @@ LOOPBACK_NOTE = (
 )
 _LOOPBACK = re.compile(r"^https?://(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(/|$)")
 
+SUITES = ("fixtures", "holdout", "realdev")
+
+
+def suite_paths(suite: str) -> tuple[Path, Path, Path | None]:
+    """(documents folder, thresholds file, blessed baseline or None for floors only) of a suite."""
+    evals = data_dir("evals")
+    if suite == "fixtures":
+        return default_fixtures_dir(), default_thresholds_path(), default_baseline_path()
+    if suite == "holdout":
+        return evals / "holdout", evals / "holdout_thresholds.yaml", None
+    if suite == "realdev":
+        return realdev_dir(), evals / "realdev_thresholds.yaml", None
+    raise ValueError(f"unknown suite {suite!r}; expected one of {', '.join(SUITES)}")
+
 
 def run_eval(
     backend: str = "baseline",
     *,
+    suite: str = "fixtures",
     fixtures: Path | None = None,
     baseline: Path | None = None,
     thresholds: Path | None = None,
@@ -49,29 +77,45 @@ def run_eval(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    """Run, report and gate; the exit code: 0 passed, 1 the gate failed, 2 the backend is unavailable."""
+    """Run, report and gate; the exit code: 0 passed, 1 the gate failed, 2 the backend or suite is unavailable."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    thresholds_path = thresholds or default_thresholds_path()
+    try:
+        suite_dir, suite_thresholds, suite_baseline = suite_paths(suite)
+    except ValueError as exc:
+        stderr.write(f"summarizer eval: {exc}\n")
+        return 2
+    fixtures_dir = fixtures or suite_dir
+    if not fixtures_dir.is_dir():
+        hint = " (set SUMMARIZER_REALDEV_DIR or put shared/realdev beside the checkout)" if suite == "realdev" else ""
+        stderr.write(f"summarizer eval: the {suite} documents are not at {fixtures_dir}{hint}\n")
+        return 2
+    baseline_path = baseline or suite_baseline
+    if bless_baseline and baseline_path is None:
+        stderr.write(f"summarizer eval: the {suite} suite is gated by floors only; name a file to bless into with --baseline\n")
+        return 2
+    thresholds_path = thresholds or suite_thresholds
     try:
         floors = load_thresholds(thresholds_path)
     except (OSError, ValueError, yaml.YAMLError) as exc:
         stderr.write(f"summarizer eval: cannot read the thresholds {thresholds_path}: {exc}\n")
         return 2
     notes = _llm_notes(config) if backend == "llm" else []
+    if suite != "fixtures":
+        gated = "floors only" if baseline_path is None else f"floors and the baseline {baseline_path}"
+        notes.append(f"Suite {suite}: {fixtures_dir}, gated by {thresholds_path.name} ({gated}).")
     try:
-        run = evaluate(backend, fixtures, config=config, notes=notes)
+        run = evaluate(backend, fixtures_dir, config=config, notes=notes)
     except BackendUnavailable as exc:
         stderr.write(f"summarizer eval: {exc}\n")
         return 2
-    baseline_path = baseline or default_baseline_path()
     broken = [d.fixture_id for d in run.documents if d.status in ("failed", "error")]
     if bless_baseline and broken:
         stderr.write(f"summarizer eval: not blessing a run whose fixtures failed: {', '.join(broken)}\n")
-    elif bless_baseline:
+    elif bless_baseline and baseline_path is not None:
         bless(run, baseline_path)
         stderr.write(f"summarizer eval: blessed {backend} and pre-extractor scores in {baseline_path}\n")
-    gate = check(run, floors, load_baseline(baseline_path))
+    gate = check(run, floors, None if baseline_path is None else load_baseline(baseline_path))
     _write(run, gate, report, out, stdout)
     for failure in gate.failures:
         stderr.write(f"summarizer eval: FAIL {failure}\n")

@@ -3,6 +3,9 @@
 The format is defined in ``conventions.md`` (the labelling rules in ``evals/LABELING.md``). A
 fixture whose document is absent is skipped with its reason, never a crash: the seeds live
 outside the repository and may be missing on a fresh machine.
+
+A folder in the layout of ``shared/realdev`` (``gold/*.yaml`` beside ``docs/``) is read as a suite
+of fixtures too: :mod:`summarizer.evaluation.realdev` converts its labels in memory.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from summarizer.resources import data_dir, seeds_dir
 from summarizer.schema import Direction, Qualifier, QuantityKind, TargetMeasure
@@ -91,7 +94,36 @@ class Fixture(_Label):
     labeled_by: str = "hand"
     notes: str | None = None
     quantities: list[GoldQuantity] = Field(default_factory=list)
+    numbers: list[str] | None = Field(
+        default=None,
+        description=(
+            "Bare quantity surfaces in text order, without kind or value (the shared/realdev labels). "
+            "When set, the pre-extractor is scored on surfaces only (section `numbers`) instead of "
+            "on `quantities`."
+        ),
+    )
     summary: GoldSummary = Field(default_factory=GoldSummary)
+    unlabelled: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Fields the labels do not carry, as `metrics.qualifier`: not compared, not counted "
+            "(labels made under other conventions, such as shared/realdev)."
+        ),
+    )
+
+    @field_validator("unlabelled")
+    @classmethod
+    def _known_fields(cls, names: list[str]) -> list[str]:
+        records = {"metrics": GoldMetric, "targets": GoldTarget}
+        for name in names:
+            section, _, field_name = name.partition(".")
+            if section not in records or field_name not in records[section].model_fields or field_name == "name":
+                raise ValueError(f"{name!r} is not a metrics.<field> or targets.<field> that can go unlabelled")
+        return names
+
+    def unlabelled_fields(self, section: str) -> list[str]:
+        """The field names of ``section`` the labels do not carry."""
+        return [name.partition(".")[2] for name in self.unlabelled if name.partition(".")[0] == section]
 
 
 @dataclass(frozen=True)
@@ -141,7 +173,13 @@ def discover(fixtures_dir: Path) -> list[LoadedFixture]:
     """Every fixture of the folder in name order, each with its document or the reason it has none.
 
     A broken fixture is reported as an error (the gate fails on it); an absent document is a skip.
+    A folder in the realdev layout (``gold/`` and ``docs/``, no fixture files of its own) is read
+    by :func:`summarizer.evaluation.realdev.discover_realdev`.
     """
+    from summarizer.evaluation.realdev import discover_realdev, is_realdev_layout
+
+    if is_realdev_layout(fixtures_dir):
+        return discover_realdev(fixtures_dir)
     found: list[LoadedFixture] = []
     for path in sorted(fixtures_dir.glob("*.yaml")) + sorted(fixtures_dir.glob("*.yml")):
         try:

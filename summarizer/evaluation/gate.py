@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from summarizer.evaluation.runner import BACKENDS, PREEXTRACTOR, EvalRun
+from summarizer.evaluation.runner import BACKENDS, PREEXTRACTOR, PREEXTRACTOR_SECTIONS, EvalRun
 from summarizer.resources import data_dir
 
 DEFAULT_TOLERANCE = 0.02
@@ -79,14 +79,20 @@ def load_baseline(path: Path) -> dict[str, dict[str, object]]:
 def split_scores(run: EvalRun) -> dict[str, dict[str, float]]:
     """The run's scores under the section names of the thresholds and the baseline."""
     scores = run.scores()
-    preextractor = {k: v for k, v in scores.items() if k.startswith("quantities")}
-    backend = {k: v for k, v in scores.items() if not k.startswith("quantities")}
+    preextractor = {k: v for k, v in scores.items() if k.split(".")[0] in PREEXTRACTOR_SECTIONS}
+    backend = {k: v for k, v in scores.items() if k.split(".")[0] not in PREEXTRACTOR_SECTIONS}
     return {PREEXTRACTOR: preextractor, run.backend: backend}
 
 
-def check(run: EvalRun, thresholds: Thresholds, baseline: dict[str, dict[str, object]]) -> GateResult:
-    """Every reason the run should not pass, each naming the score, its value and the bar."""
+def check(run: EvalRun, thresholds: Thresholds, baseline: dict[str, dict[str, object]] | None) -> GateResult:
+    """Every reason the run should not pass, each naming the score, its value and the bar.
+
+    ``baseline`` None gates by the floors alone (a suite with no blessed scores, such as realdev):
+    neither the drift from a baseline nor the lead over the keyword baseline is checked.
+    """
     result = GateResult()
+    floors_only = baseline is None
+    baseline = baseline or {}
     for document in run.documents:
         if document.status in ("error", "failed"):
             result.failures.append(f"fixture {document.fixture_id}: {document.reason}")
@@ -104,10 +110,12 @@ def check(run: EvalRun, thresholds: Thresholds, baseline: dict[str, dict[str, ob
             elif scores[name] < floor - 1e-9:
                 result.failures.append(f"{section}: {name} = {scores[name]:.3f} is below its threshold {floor:.3f}")
         blessed = baseline.get(section)
-        if _comparable(section, blessed, run, result):
+        if not floors_only and _comparable(section, blessed, run, result):
             _against_baseline(section, scores, _blessed_scores(blessed), thresholds.tolerance, result)
     margin = thresholds.margins.get(run.backend)
-    if margin is not None and _comparable("baseline", baseline.get("baseline"), run, result):
+    if floors_only:
+        result.notes.append("gated by the floors only (no blessed baseline for these documents)")
+    elif margin is not None and _comparable("baseline", baseline.get("baseline"), run, result):
         _beats_the_keyword_baseline(run, margin, _blessed_scores(baseline.get("baseline")), result)
     return result
 

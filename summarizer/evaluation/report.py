@@ -41,7 +41,8 @@ def render_markdown(run: EvalRun, gate: GateResult | None = None) -> str:
     ]
     lines += [f"> {note}" for note in run.notes]
     lines += ["", "## Scores", "", *_sections_table(totals), "", *_ratios_table(totals)]
-    lines += ["", "### Per field", "", *_counts_table(totals), "", "## Usage", ""]
+    lines += ["", "### Per field", "", *_counts_table(totals)]
+    lines += ["", "### Items and coverage", "", *_items_table(run), "", "## Usage", ""]
     lines.append(_usage_line(run))
     if gate is not None:
         lines += ["", "## Gate", "", "**PASSED**" if gate.passed else "**FAILED**", ""]
@@ -85,6 +86,53 @@ def _counts_table(scores: Scores) -> list[str]:
     return rows
 
 
+#: Sections whose items are free phrases: scored one-to-one (F1) and by coverage.
+PHRASE_SECTIONS = ("achievements", "problems", "tasks")
+ITEM_SECTIONS = ("metrics", "targets", *PHRASE_SECTIONS)
+
+
+def item_counts(scores: Scores) -> dict[str, dict[str, float | int]]:
+    """Per section: items predicted and labelled, one-to-one pairs, and (phrases) coverage.
+
+    Fewer predicted than labelled items with coverage well above recall is over-merging; more
+    predicted items with low coverage is over-splitting (or noise).
+    """
+    items: dict[str, dict[str, float | int]] = {}
+    for section in ITEM_SECTIONS:
+        counts = scores.counts.get(section)
+        if counts is None:
+            continue
+        entry: dict[str, float | int] = {"predicted": counts.tp + counts.fp, "gold": counts.tp + counts.fn,
+                                         "tp": counts.tp}
+        coverage = scores.ratios.get(f"{section}.coverage")
+        if coverage is not None:
+            entry.update(covered=coverage.hits, coverage=coverage.value)
+        items[section] = entry
+    return items
+
+
+def _items_table(run: EvalRun) -> list[str]:
+    """Per document and in total: predicted / labelled items and coverage of each phrase section."""
+    header = "| Document | " + " | ".join(f"{s} pred / gold | {s} coverage" for s in PHRASE_SECTIONS) + " |"
+    rows = [header, "|---|" + "---:|---:|" * len(PHRASE_SECTIONS)]
+
+    def row(name: str, scores: Scores) -> str:
+        items = item_counts(scores)
+        cells = []
+        for section in PHRASE_SECTIONS:
+            entry = items.get(section)
+            if entry is None:
+                cells += ["–", "–"]
+            else:
+                cells += [f"{entry['predicted']} / {entry['gold']}",
+                          f"{entry['coverage']:.3f} ({entry['covered']}/{entry['gold']})"]
+        return f"| {name} | " + " | ".join(cells) + " |"
+
+    rows.append(row("**all**", run.totals()))
+    rows += [row(d.fixture_id, d.scores) for d in run.documents if d.status in ("scored", "failed")]
+    return rows
+
+
 def _ratios_table(scores: Scores) -> list[str]:
     rows = ["| Score | Value | Hits / total |", "|---|---:|---:|"]
     for key, ratio in sorted(scores.ratios.items()):
@@ -122,6 +170,7 @@ def report_data(run: EvalRun, gate: GateResult | None = None) -> dict[str, objec
         "notes": run.notes,
         "scores": run.scores(),
         "counts": {k: {"tp": c.tp, "fp": c.fp, "fn": c.fn} for k, c in sorted(totals.counts.items())},
+        "items": item_counts(totals),
         "usage": usage.model_dump(),
         "gate": None if gate is None else {"passed": gate.passed, "failures": gate.failures, "notes": gate.notes},
         "documents": [
@@ -132,6 +181,7 @@ def report_data(run: EvalRun, gate: GateResult | None = None) -> dict[str, objec
                 "reason": d.reason,
                 "seconds": round(d.seconds, 3),
                 "scores": (d.scores + d.quantity_scores).flat() if d.status in ("scored", "failed") else {},
+                "items": item_counts(d.scores) if d.status in ("scored", "failed") else {},
                 "diffs": [vars(diff) for diff in d.scores.diffs + d.quantity_scores.diffs],
             }
             for d in run.documents

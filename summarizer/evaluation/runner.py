@@ -18,13 +18,15 @@ from summarizer.document import Document
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evaluation.baseline import BaselineBackend, evidence, summary_shell
 from summarizer.evaluation.fixtures import Fixture, LoadedFixture, default_fixtures_dir, discover
-from summarizer.evaluation.scorers import Scores, score_quantities, score_summary
+from summarizer.evaluation.scorers import Scores, score_number_surfaces, score_quantities, score_summary
 from summarizer.schema import Evidence, Item, Metric, Summary, Target, Usage
 
 Predictor = Callable[[Document], Summary]
 BACKENDS = ("baseline", "oracle", "rules", "llm")
 #: Score names that belong to the pre-extractor, whatever backend runs.
 PREEXTRACTOR = "preextractor"
+#: Their prefixes: ``quantities`` (full labels) and ``numbers`` (bare surfaces, the realdev suite).
+PREEXTRACTOR_SECTIONS = ("quantities", "numbers")
 
 
 class BackendUnavailable(SummarizerError):
@@ -171,7 +173,10 @@ def evaluate(
         except Exception as exc:  # noqa: BLE001
             result.status, result.reason = "failed", f"the pre-extractor failed: {type(exc).__name__}: {exc}"
             candidates = []
-        result.quantity_scores = score_quantities(fixture.quantities, candidates, document)
+        if fixture.numbers is not None:  # bare surfaces (realdev): no kinds or values to compare
+            result.quantity_scores = score_number_surfaces(fixture.numbers, candidates)
+        else:
+            result.quantity_scores = score_quantities(fixture.quantities, candidates, document)
         started = time.perf_counter()
         try:
             summary = predict(document)

@@ -266,6 +266,8 @@ def _result_groups(text: str, piece: Piece, start: int) -> list[tuple[int, int]]
 def _is_result(words: str, numbers: Sequence[Quantity], lex: Lexicon) -> bool:
     """A result a reader lists: a deed, a rank or honour, or a qualitative assessment, not a bare figure."""
     honour = re.search(r"第[一二三四五六七八九十\d]|首位|前列|前茅|领跑|领先|唯一|首个|首批|首笔|表彰|获评|荣获|被评为|入选|获批", words)
+    if any(q.is_target for q in numbers):
+        return False  # a goal, not a result
     if numbers:
         ranked = any(q.kind in ("rank", "top_n") for q in numbers)
         return bool(ranked or honour or lex.deed_verb.search(words))
