@@ -149,10 +149,12 @@ _TERMINATOR = set("，,；;：:、。！？!?）)”\"’ \n的")
 _NAME_GLUE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz&+")
 
 TARGET_CUE = re.compile(
-    r"力争|(?<!在)确保|争取|力促|冲刺|预计|目标(?=[：:是为])|"
+    r"力争|(?<!在)确保|争取|力促|冲刺|预计|目标(?=[：:是为])|(?:预期|主要)(?:发展)?指标(?=[：:是为])|"
     r"(?:计划|拟|将|要|努力)(?=新增|完成|实现|建成|引进|开工|投产|达到|突破|超过|培育|创建|签约|带动|投入)|"
     r"年内|(?<![去上])年底前?|到年底|今年底"
 )
+#: An estimate of a result (预计全年增长8%): it ends the scope of a goal cue before it.
+ESTIMATE_CUE = "预计"
 _OPENS_BEFORE = re.compile(r"[“《「‘][^“”《》「」‘’。！？\n]*$")
 _CLOSES_AFTER = re.compile(r"[^“”《》「」‘’。！？\n]*[”》」’]")
 _LEAD_PUNCTUATION = " \t-—–~～·"
@@ -636,6 +638,8 @@ def _target_cue(text: str, r: _Reading, sentence: tuple[int, int], clause_start:
         if _RESULT_MARK.search(text, clause_start, r.start):
             return None
         latest = cues[i - 1][2]
+        if latest == ESTIMATE_CUE:
+            return None  # 预计: an estimate of a result, not a goal
         if latest in _TIME_CUES and i > 1 and cues[i - 2][0] > clause_start and cues[i - 2][2] not in _TIME_CUES:
             return cues[i - 2][2]  # 确保年底交付: the verb of will beats the date in its clause
         return latest
