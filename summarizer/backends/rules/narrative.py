@@ -30,8 +30,8 @@ from summarizer.text.sentences import Discourse, Piece, genre_cues, strip_span
 MAX_PHRASE = 40
 #: Shortest phrase worth stating.
 MIN_PHRASE = 5
-#: A clause group for one result grows up to about this length before the next result starts.
-RESULT_GROUP = 30
+#: A result's clauses: a clause stating its own subject starts a new result past this length.
+RESULT_GROUP = 24
 #: A piece of work longer than this (characters of its clauses) usually names several works.
 LONG_WORK = 80
 #: Neighbouring clauses that name problems are one problem up to this length.
@@ -67,7 +67,8 @@ _TASK_LEAD = re.compile(
     r"(?:进一步|继续|切实|坚决|全力以赴|全力|大力|持续|始终|认真|扎实|着力|全面|深入)*"
 )
 _RESULT_LEAD = re.compile(
-    r"^(?:(?:据了解|据统计|记者了解到|从会上获悉|总体来看|总的来看|从数据看|数据显示|统计显示)[，,]?)?"
+    r"^(?:(?:据了解|据统计|记者了解到|从会上获悉|总体来看|总的来看|从数据看|数据显示|统计显示|一方面|另一方面|"
+    r"从[^，,。]{1,8}(?:来看|看|上看))[，,]?)*"
     r"(?:(?:今年以来|今年来|年初以来|今年上半年|上半年|一季度|前三季度|三季度|去年以来|一年来|过去一年|即将过去的一年|"
     r"\d{4}年(?:以来|上半年|前三季度|一季度)?|1[—–\-~至]\d{1,2}月|[元一二三四五六七八九十]+至[一二三四五六七八九十]+月|截至目前|目前)[，,]?)*"
 )
@@ -256,10 +257,13 @@ def _result_groups(text: str, piece: Piece, start: int) -> list[tuple[int, int]]
             continue
         words = text[c_start : clause.end]
         fresh = not _CONTINUES.match(words) and len(words) >= 6
-        if groups and (not fresh or groups[-1][1] - groups[-1][0] < 8) and clause.end - groups[-1][0] <= RESULT_GROUP + 10:
-            groups[-1][1] = clause.end
-        else:
-            groups.append([c_start, clause.end])
+        if groups:
+            size = groups[-1][1] - groups[-1][0]
+            fits = clause.end - groups[-1][0] <= MAX_PHRASE
+            if fits and not (fresh and size >= RESULT_GROUP):
+                groups[-1][1] = clause.end
+                continue
+        groups.append([c_start, clause.end])
     return [(s, e) for s, e in groups]
 
 
