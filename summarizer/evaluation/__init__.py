@@ -11,7 +11,8 @@ from summarizer.evaluation.baseline import BaselineBackend
 from summarizer.evaluation.command import run_eval
 from summarizer.evaluation.fixtures import Fixture, FixtureError, discover, load_fixture
 from summarizer.evaluation.gate import GateResult, Thresholds, bless, check, load_baseline, load_thresholds
-from summarizer.evaluation.matching import char_ngram_f1, match, name_similarity
+from summarizer.evaluation.matching import char_ngram_f1, match, name_similarity, phrase_similarity
+from summarizer.evaluation.realdev import discover_realdev, load_realdev_gold
 from summarizer.evaluation.report import render_json, render_junit, render_markdown, render_report
 from summarizer.evaluation.runner import (
     BackendUnavailable,
@@ -29,6 +30,7 @@ from summarizer.evaluation.scorers import (
     score_faithfulness,
     score_meta,
     score_metrics,
+    score_number_surfaces,
     score_phrases,
     score_quantities,
     score_summary,
@@ -50,15 +52,18 @@ __all__ = [
     "Thresholds",
     "bless",
     "char_ngram_f1",
+    "discover_realdev",
     "check",
     "discover",
     "evaluate",
     "load_baseline",
     "load_fixture",
+    "load_realdev_gold",
     "load_thresholds",
     "match",
     "name_similarity",
     "oracle_summary",
+    "phrase_similarity",
     "render_json",
     "render_junit",
     "render_markdown",
@@ -68,6 +73,7 @@ __all__ = [
     "score_faithfulness",
     "score_meta",
     "score_metrics",
+    "score_number_surfaces",
     "score_phrases",
     "score_quantities",
     "score_summary",

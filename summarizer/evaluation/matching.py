@@ -82,11 +82,35 @@ def _content_weight(a: str, b: str) -> float:
     return zlib.crc32(f"{first}\x00{second}".encode()) / 2**32
 
 
+_FEW_TRADITIONAL = str.maketrans({"億": "亿", "萬": "万", "個": "个", "點": "点", "兩": "两", "長": "长"})
+
+
+def _few_to_simplified(text: str) -> str:
+    """The few characters that matter for figures: the external scorer's fallback without OpenCC."""
+    return text.translate(_FEW_TRADITIONAL)
+
+
+try:  # full traditional -> simplified tables, as the external scorer uses when they are installed
+    from opencc import OpenCC  # type: ignore[import-untyped]
+
+    _TO_SIMPLIFIED: Callable[[str], str] = OpenCC("t2s").convert
+except ImportError:
+    _TO_SIMPLIFIED = _few_to_simplified
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters as simplified (億元 -> 亿元): the documents are read so, and labels
+    written in a page's own characters must compare equal to them."""
+    return _TO_SIMPLIFIED(text)
+
+
+@lru_cache(maxsize=8192)
 def normalize_text(text: str | None) -> str:
-    """NFKC (full-width to half-width), lower case, no spaces or punctuation: what a reader compares."""
+    """NFKC (full-width to half-width), simplified characters, lower case, no spaces or punctuation:
+    what a reader compares."""
     if not text:
         return ""
-    return _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text)).lower()
+    return _NOT_TEXT.sub("", to_simplified(unicodedata.normalize("NFKC", text))).lower()
 
 
 def char_ngram_f1(a: str, b: str, n: int = 2) -> float:
@@ -104,22 +128,6 @@ def char_ngram_f1(a: str, b: str, n: int = 2) -> float:
 
 
 # ---------------------------------------------------------------- phrases, as the external scorer reads them
-
-_FEW_TRADITIONAL = str.maketrans({"億": "亿", "萬": "万", "個": "个", "點": "点", "兩": "两", "長": "长"})
-
-
-def _few_to_simplified(text: str) -> str:
-    """The few characters that matter for figures: the external scorer's fallback without OpenCC."""
-    return text.translate(_FEW_TRADITIONAL)
-
-
-try:  # full traditional -> simplified tables, as the external scorer uses when they are installed
-    from opencc import OpenCC  # type: ignore[import-untyped]
-
-    _TO_SIMPLIFIED: Callable[[str], str] = OpenCC("t2s").convert
-except ImportError:
-    _TO_SIMPLIFIED = _few_to_simplified
-
 
 #: Pinyin in brackets after characters (页面注音), dropped before comparing.
 _PINYIN = re.compile(r"[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
@@ -197,6 +205,7 @@ def name_similarity(a: str | None, b: str | None) -> float:
     """1.0 for the same canonical indicator, otherwise character similarity (Indel ratio)."""
     if not a or not b:
         return 0.0
+    a, b = to_simplified(a), to_simplified(b)
     canon_a, canon_b = normalize_text(canonical_name(a)), normalize_text(canonical_name(b))
     if canon_a == canon_b:
         return 1.0

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import cn2an
 
+from summarizer.evaluation.matching import to_simplified
+
 # Prefixes that scale a unit: 亿元 = 1e8 元. Longest first.
 _SCALES = (("千万", 1e7), ("百万", 1e6), ("亿", 1e8), ("万", 1e4), ("千", 1e3))
 # Unit spellings that are one dimension (base unit classes).
@@ -36,7 +38,7 @@ def unit_base(unit: str | None) -> tuple[float, str]:
     """(scale, base unit class): 亿元 -> (1e8, 元); % -> (1, %); 个百分点 -> (1, pp); 名/位 -> rank."""
     if not unit:
         return 1.0, ""
-    unit = unicodedata.normalize("NFKC", unit).strip()
+    unit = to_simplified(unicodedata.normalize("NFKC", unit)).strip()  # 億元 is 亿元
     if unit in _UNIT_CLASSES:
         return 1.0, _UNIT_CLASSES[unit]
     if unit.startswith(_SCALE_LIKE_UNITS):

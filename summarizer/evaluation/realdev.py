@@ -18,6 +18,9 @@ What the conversion decides, where the two label formats differ:
   增长/增速/提高/翻番, ``count`` for a counting unit, else ``level``. ``cue`` stays unset.
 - values in 成 are written as read (近3成: 3); the project states them in percent with the unit
   成 (evals/LABELING.md: 两成 is 20), so they are multiplied by ten.
+- ``meta.report_period`` keeps its year here (2019年一季度); the project's labels give the short
+  form (一季度, evals/LABELING.md), so a leading year is dropped when a period follows it (a
+  whole year, 2022年, stays as written).
 - metrics carry no qualifier (超300亿元 is labelled 300) and no ``growth_pp``: both are listed
   in ``Fixture.unlabelled``, so the scorers neither compare nor count them for this suite.
 """
@@ -45,6 +48,7 @@ _MORE_THAN = re.compile(r"以上|不少于|不低于|超过|突破|之上")
 _LESS_THAN = re.compile(r"以内|以下|不超过|不高于|之内")
 _GROWTH = re.compile(r"增长|增速|增幅|提高|提升|翻番|翻一番")
 _RANKS = {"名", "位"}
+_LEADING_YEAR = re.compile(r"^\d{4}年(?=\S)")
 _COUNTING_UNITS = {"个", "家", "项", "户", "人", "台", "座", "所", "条", "件", "批", "套", "次", "处"}
 
 
@@ -89,7 +93,7 @@ def load_realdev_gold(path: Path) -> Fixture:
     metrics = [_metric(path, m) for m in _records(path, raw, "metrics")]
     targets = [_target(path, t) for t in _records(path, raw, "targets")]
     summary: dict[str, Any] = {
-        "meta": raw.get("meta") or {},
+        "meta": _meta(path, raw.get("meta") or {}),
         "metrics": metrics,
         "targets": targets,
         **{section: [str(p) for p in raw.get(section) or []] for section in ("achievements", "problems", "tasks")},
@@ -126,6 +130,15 @@ def _refuse_unknown(path: Path, where: str, record: dict[str, Any], known: set[s
     unknown = sorted(set(record) - known)
     if unknown:
         raise FixtureError(path, f"{where} has fields the conversion does not know: {', '.join(map(str, unknown))}")
+
+
+def _meta(path: Path, meta: Any) -> dict[str, Any]:
+    if not isinstance(meta, dict):
+        raise FixtureError(path, "meta: expected a mapping")
+    period = meta.get("report_period")
+    if isinstance(period, str):
+        meta = {**meta, "report_period": _LEADING_YEAR.sub("", period.strip())}
+    return meta
 
 
 def _metric(path: Path, record: dict[str, Any]) -> dict[str, Any]:

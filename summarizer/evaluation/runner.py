@@ -145,7 +145,11 @@ def evaluate(
     config: Any = None,
     notes: Sequence[str] = (),
 ) -> EvalRun:
-    """Score ``backend`` (or the given ``predictor``) on every fixture of ``fixtures_dir``."""
+    """Score ``backend`` (or the given ``predictor``) on every fixture of ``fixtures_dir``.
+
+    A folder in the realdev layout (``gold/`` and ``docs/``) is read as realdev labels; their bare
+    ``numbers`` score the pre-extractor on surfaces only (section ``numbers``).
+    """
     # Imported here so the scorers stay importable on their own (and cheap to import).
     from summarizer.document import load_document
     from summarizer.quantities import extract_quantities

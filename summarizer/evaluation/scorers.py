@@ -26,6 +26,7 @@ from summarizer.evaluation.matching import (
     phrase_containment,
     phrase_similarity,
     same_surface,
+    to_simplified,
 )
 from summarizer.evaluation.numbers import close, same_quantity, scan_numbers, scanned_supported, supported, unit_base
 from summarizer.schema import Evidence, Item, Meta, Metric, Quantity, Summary, Target
@@ -191,7 +192,7 @@ _PERIOD_SYNONYMS = {
 
 
 def _period(text: str | None) -> str:
-    normal = re.sub(r"[—–~至到－]", "-", unicodedata.normalize("NFKC", text or "")).strip()
+    normal = re.sub(r"[—–~至到－]", "-", to_simplified(unicodedata.normalize("NFKC", text or ""))).strip()
     normal = normal.replace("今年", "").replace("年度", "年") or normal
     return _PERIOD_SYNONYMS.get(normal, normal)
 
@@ -399,7 +400,7 @@ def score_number_surfaces(gold: Sequence[str], predicted: Sequence[Quantity]) ->
         else:
             used[index] = True
             counts.tp += 1
-    for quantity, was_used in zip(candidates, used):
+    for quantity, was_used in zip(candidates, used, strict=True):
         if not was_used:
             counts.fp += 1
             diffs.append(Diff("numbers", "extra", predicted=_describe_quantity(quantity)))

@@ -134,8 +134,9 @@ class GenreCues:
             return alternation(data[key])
 
         self.speaker_frame = re.compile(
-            rf"(?:近日|日前|会上|会议上|同时)?[，,]?[^，。“”；]{{0,24}}?(?:{words('frame_verbs')})[，：,:]"
+            rf"(?:近日|日前|会上|会议上|同时)?[，,]?[^，。“”；]{{0,24}}?(?P<verb>{words('frame_verbs')})[，：,:]"
         )
+        self.instructing = frozenset(data["instructing_verbs"])
         self.results_heading = re.compile(words("results_headings"))
         self.problems_heading = re.compile(words("problems_headings"))
         self.work_heading = re.compile(words("work_headings"))
@@ -316,8 +317,10 @@ def _pieces(text: str, sentences: list[Sentence], cues: GenreCues) -> list[Piece
             if enumerator:
                 body = enumerator.end()
             frame = cues.speaker_frame.match(text, body, p_end)
+            instructed = False
             if frame and frame.end() < p_end:
                 body = frame.end()
+                instructed = frame.group("verb") in cues.instructing
             body = strip_span(text, body, p_end)[0]
             words = text[body:p_end]
             if sentence.heading:
@@ -326,7 +329,7 @@ def _pieces(text: str, sentences: list[Sentence], cues: GenreCues) -> list[Piece
                     heading_section = _heading_section(words, cues) or heading_section
                 paragraph_section = None
             else:
-                opener = _opening_section(text, body, p_end, cues)
+                opener = _opening_section(text, body, p_end, cues) or ("work" if instructed else None)
                 if sentence.paragraph != current_paragraph:
                     current_paragraph = sentence.paragraph
                     # Work, once begun, goes on into paragraphs that open with a verb of work.

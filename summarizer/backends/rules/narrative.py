@@ -33,7 +33,9 @@ MIN_PHRASE = 5
 #: A result's clauses: a clause stating its own subject starts a new result past this length.
 RESULT_GROUP = 24
 #: A piece of work longer than this (characters of its clauses) usually names several works.
-LONG_WORK = 80
+LONG_WORK = 60
+#: ...and a new work starts at a verb of work once the one before has this many characters.
+WORK_GROUP = 30
 #: Neighbouring clauses that name problems are one problem up to this length.
 MERGED_PROBLEM = 26
 
@@ -84,7 +86,7 @@ _LISTED = re.compile(
 # Work that names the problem it meets: "解决A等问题", "补齐A短板", "正视困难", "严防A风险".
 _REMEDY = re.compile(
     r"(?:解决|破解|化解|整治|纠治|补齐|补足|补上|补强|弥补|克服|正视|直面|面对|应对|重视|严防|防范|防止|查漏补缺|找准|缩小)"
-    r"[^，。；]{0,24}?(?:问题|难题|短板|弱项|瓶颈|堵点|卡点|痛点|困难|矛盾|风险|挑战|差距|不足|缺口|现象)"
+    r"[^，。；]{0,24}?(?:问题|难题|短板|弱项|瓶颈|堵点|卡点|痛点|困难|矛盾|风险|挑战|差距|不足|缺口|现象|严峻|压力)"
 )
 # Words that only say that problems exist, not which.
 _GENERIC_PROBLEM = re.compile(
@@ -193,7 +195,7 @@ def _work_groups(text: str, spans: list[tuple[int, int]], lex: Lexicon) -> list[
     groups: list[list[tuple[int, int]]] = [[]]
     size = 0
     for s, e in spans:
-        if size >= MAX_PHRASE and lex.task_verb.match(text, s):
+        if size >= WORK_GROUP and lex.task_verb.match(text, s):
             groups.append([])
             size = 0
         groups[-1].append((s, e))
