@@ -624,7 +624,10 @@ _MD_EMPHASIS = re.compile(r"(\*\*|__|~~)(?=\S)(?:.+?)(?<=\S)(\1)")
 _MD_STRAY = re.compile(r"\*{2,}")
 _MD_SYNTAX = re.compile(r"[#>!\[*_~（(]")
 #: A pinyin reading in brackets after a character of a mirrored page: 技（jì）術（shù）, 個(gè).
-_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}[)）]")
+#: A syllable with its tone mark: an English word in brackets (（yoy）) has none and stays.
+_PINYIN = re.compile(
+    r"(?<=[\u3400-\u9fff])[（(][a-zü]{0,5}[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zü]{0,5}[)）]"
+)
 _WORD = re.compile(r"[^\W_]")
 
 

@@ -353,7 +353,12 @@ def assert_offsets_hold(raw: str, text: str, offsets: tuple[int, ...]) -> None:
     assert all(a < b for a, b in zip(offsets, offsets[1:-1])), "offsets must increase"
     for i, char in enumerate(text):
         source = raw[offsets[i]]
-        assert char == source or char in ALLOWED.get(source, ()), (i, source, char)
+        traditional = _is_cjk(source) and _is_cjk(char)  # 億 -> 亿: traditional to simplified, one for one
+        assert char == source or char in ALLOWED.get(source, ()) or traditional, (i, source, char)
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
 
 
 _PIECES = [
@@ -410,3 +415,26 @@ def test_a_few_megabytes_clean_in_one_pass() -> None:
     text, offsets, _ = clean_text(raw)
     assert text.count("\n") == 15000 - 1
     assert len(offsets) == len(text) + 1 and offsets[-1] == len(raw)
+
+
+# --- traditional script and pinyin readings ----------------------------------------------------
+
+
+def test_traditional_characters_are_read_as_simplified_one_for_one() -> None:
+    raw = "全區地區生產總值完成12.5億元，增長6.1%，高於全市1.2個百分點。"
+    document = document_from_text(raw)
+    assert document.text == "全区地区生产总值完成12.5亿元，增长6.1%，高于全市1.2个百分点。"
+    assert all(document.raw_offset(i) == i for i in range(len(document.text)))
+
+
+def test_pinyin_readings_in_brackets_are_removed_and_offsets_skip_them() -> None:
+    raw = "技（jì）術（shù）改造投資增長4個(gè)百分點。"
+    document = document_from_text(raw)
+    assert document.text == "技术改造投资增长4个百分点。"
+    start = document.text.index("术")
+    assert raw[document.raw_offset(start)] == "術"
+
+
+def test_latin_words_in_brackets_stay() -> None:
+    document = document_from_text("研发投入（R&D）增长（yoy）较快，详见（附件）。")
+    assert "（R&D）" in document.text and "（yoy）" in document.text and "（附件）" in document.text

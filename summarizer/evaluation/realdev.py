@@ -16,12 +16,12 @@ What the conversion decides, where the two label formats differ:
   (以上, 不少于 ... -> ``more_than``; 以内, 以下 ... -> ``less_than``; otherwise ``approx``).
 - a target's ``measure`` is not labelled: ``rank`` for 名/位, ``growth`` for a percent of
   增长/增速/提高/翻番, ``count`` for a counting unit, else ``level``. ``cue`` stays unset.
-- values in 成 are written as read (近3成: 3); the project states them in percent with the unit
+- values in 成 are written as read (近6成: 6); the project states them in percent with the unit
   成 (evals/LABELING.md: 两成 is 20), so they are multiplied by ten.
-- ``meta.report_period`` keeps its year here (2019年一季度); the project's labels give the short
+- ``meta.report_period`` keeps its year here (2024年一季度); the project's labels give the short
   form (一季度, evals/LABELING.md), so a leading year is dropped when a period follows it (a
   whole year, 2022年, stays as written).
-- metrics carry no qualifier (超300亿元 is labelled 300) and no ``growth_pp``: both are listed
+- metrics carry no qualifier (超80亿元 is labelled 80) and no ``growth_pp``: both are listed
   in ``Fixture.unlabelled``, so the scorers neither compare nor count them for this suite.
 """
 
@@ -156,7 +156,7 @@ def _target(path: Path, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _in_percent(record: dict[str, Any]) -> dict[str, Any]:
-    """近3成 is labelled 3 成 here and 30 成 in the project: the value in percent, the unit as written."""
+    """近6成 is labelled 6 成 here and 60 成 in the project: the value in percent, the unit as written."""
     if record.get("unit") == "成" and isinstance(record.get("value"), (int, float)):
         record["value"] = round(record["value"] * 10, 6)
     return record
