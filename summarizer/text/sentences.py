@@ -184,6 +184,9 @@ class Piece:
     #: The enumerator that opens the piece (一是, （二）, ●), if any.
     enumerator: str | None
     section: Section
+    #: Whether the section comes from the piece's own opener (会议要求, 但也要看到, 今年以来 …) rather
+    #: than from its paragraph or heading.
+    declared: bool
     #: Whether the piece ends with a colon: it announces the items after it.
     announces: bool
     clauses: tuple[Clause, ...]
@@ -324,6 +327,7 @@ def _pieces(text: str, sentences: list[Sentence], cues: GenreCues) -> list[Piece
             body = strip_span(text, body, p_end)[0]
             words = text[body:p_end]
             if sentence.heading:
+                declared = True
                 section: Section = _heading_section(words, cues) or heading_section or "other"
                 if seen_body:
                     heading_section = _heading_section(words, cues) or heading_section
@@ -336,6 +340,7 @@ def _pieces(text: str, sentences: list[Sentence], cues: GenreCues) -> list[Piece
                     carried = paragraph_section == "work" and cues.work_verb.match(text, body, p_end)
                     paragraph_section = "work" if carried else None
                 lead = not seen_body and cues.frame.search(words) is not None and opener not in ("results", "work")
+                declared = lead or opener is not None
                 if lead:
                     section = "frame"
                 elif opener is not None:
@@ -362,6 +367,7 @@ def _pieces(text: str, sentences: list[Sentence], cues: GenreCues) -> list[Piece
                     body=body,
                     enumerator=enumerator.group(0) if enumerator else None,
                     section=section,
+                    declared=declared,
                     announces=p_end < len(text) and text[p_end] in "：:",
                     clauses=tuple(clauses),
                 )

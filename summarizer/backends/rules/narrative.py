@@ -36,6 +36,8 @@ RESULT_GROUP = 24
 LONG_WORK = 60
 #: ...and a new work starts at a verb of work once the one before has this many characters.
 WORK_GROUP = 30
+#: A lead of work this short (characters) merges with its details or, followed by works of their own, only announces them.
+SHORT_LEAD = 20
 #: Neighbouring clauses that name problems are one problem up to this length.
 MERGED_PROBLEM = 26
 
@@ -99,6 +101,10 @@ _CONTINUES = re.compile(
     r"完成率|总额|总量|分别|均|其中|受邀|高于|低于|快于|慢于|超过|超|实现|完成|同期|环比|两年平均)"
 )
 _QUESTION = "？?"
+# An assessment of results: "经济运行呈现稳中向好态势", "取得明显成效".
+# A piece with its own modal: "招商引资工作要…" names its own work.
+_OWN_MUST = re.compile(r"[^，。；：“”]{0,12}?(?<![需重主只纲必不])(?:要|必须|务必)(?![求素点件闻地害么是])")
+_ASSESSMENT = re.compile(r"呈现|态势|取得了?[^，。]{0,8}(?:成效|成绩|进展|突破)|成效明显|成效显著|稳中向好|稳中有进|好于预期")
 # "巢湖经开区和合巢产业新城要坚定信心": who must act is not the work.
 _SUBJECT_BEFORE_MUST = re.compile(r"[^，。；：“”]{2,16}?(?<![需重主只纲必不])(?=要(?![求素点件闻地害么是]))")
 _SEPARATOR = "，"
@@ -123,8 +129,11 @@ def extract_narrative(discourse: Discourse, quantities: Sequence[Quantity], lex:
         must = bool(lex.must_do.match(words) or lex.task_lead.match(words))
         if _is_meeting_step(words, lex) and not must:
             continue
-        if (piece.section == "work" or must) and not _reports(words, inside):
-            details = _details(pieces, position, text)
+        if (piece.section == "work" or must) and not _reports(words, inside, piece.declared or must):
+            details = _details(pieces, position, text, lex)
+            if details is None:
+                silent.append((piece.start, piece.end))
+                continue
             skip_to = position + 1 + len(details)
             for part in (piece, *details):
                 silent.append((part.start, part.end))
@@ -140,9 +149,16 @@ def extract_narrative(discourse: Discourse, quantities: Sequence[Quantity], lex:
     return Narrative(_without_generic_problems(_deduplicated(phrases)), silent)
 
 
-def _reports(words: str, numbers: Sequence[Quantity]) -> bool:
-    """A 要/将 opener that still reports a result ("将近"; "已经要…" is rare): results with 已/累计."""
-    return bool(re.match(r"[^，。]{0,8}(?:已经|已|累计|实现了|完成了)", words)) and any(not q.is_target for q in numbers)
+def _reports(words: str, numbers: Sequence[Quantity], own_cue: bool) -> bool:
+    """A piece among the work that still reports results: figures stated as facts, or an assessment.
+
+    A piece whose own words open the work (要…, 会议要求…) reports only with 已/累计; one that only
+    inherits the work section from its paragraph or heading reports with any figure or assessment.
+    """
+    results = [q for q in numbers if not q.is_target]
+    if re.match(r"[^，。]{0,8}(?:已经|已|累计|实现了|完成了)", words) and results:
+        return True
+    return not own_cue and bool(results or _ASSESSMENT.search(words))
 
 
 def _is_meeting_step(words: str, lex: Lexicon) -> bool:
@@ -153,16 +169,25 @@ def _is_meeting_step(words: str, lex: Lexicon) -> bool:
 # ------------------------------------------------------------------------------------- tasks
 
 
-def _details(pieces: Sequence[Piece], position: int, text: str) -> tuple[Piece, ...]:
-    """A lead that only names its work ("● 要严格对照清单。") takes the rest of its paragraph as its details."""
+def _details(pieces: Sequence[Piece], position: int, text: str, lex: Lexicon) -> tuple[Piece, ...] | None:
+    """A short lead of work ("● 要严格对照清单。") and the pieces after it that are its details.
+
+    Details are the rest of the paragraph up to the next piece with its own 要/将 or enumerator;
+    a short lead followed straight away by such pieces only announces them: ``None``, no task.
+    """
     lead = pieces[position]
-    if lead.end - _after_lead(text, lead.body, lead.end, _TASK_LEAD) > 12 or len(lead.clauses) > 1:
+    if lead.end - _after_lead(text, lead.body, lead.end, _TASK_LEAD) > SHORT_LEAD:
         return ()
     if position and pieces[position - 1].paragraph == lead.paragraph and not pieces[position - 1].heading:
         return ()
     details = []
     for piece in pieces[position + 1 :]:
-        if piece.paragraph != lead.paragraph or piece.enumerator or piece.heading:
+        if piece.paragraph != lead.paragraph or piece.heading:
+            break
+        words = text[piece.body : piece.end]
+        if piece.enumerator or lex.must_do.match(words) or _OWN_MUST.match(words):
+            if not details:
+                return None
             break
         details.append(piece)
     return tuple(details)
