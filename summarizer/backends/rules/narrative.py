@@ -170,27 +170,23 @@ def _is_meeting_step(words: str, lex: Lexicon) -> bool:
 
 
 def _details(pieces: Sequence[Piece], position: int, text: str, lex: Lexicon) -> tuple[Piece, ...] | None:
-    """A short lead of work ("● 要严格对照清单。") and the pieces after it that are its details.
+    """A short lead of work ("● 要严格对照清单。") and the piece after it that details it.
 
-    Details are the rest of the paragraph up to the next piece with its own 要/将 or enumerator;
-    a short lead followed straight away by such pieces only announces them: ``None``, no task.
+    The lead and its first detail make one task (later sentences name works of their own); a
+    short lead followed by a piece with its own 要/将 or enumerator only announces: ``None``.
     """
     lead = pieces[position]
     if lead.end - _after_lead(text, lead.body, lead.end, _TASK_LEAD) > SHORT_LEAD:
         return ()
     if position and pieces[position - 1].paragraph == lead.paragraph and not pieces[position - 1].heading:
         return ()
-    details = []
-    for piece in pieces[position + 1 :]:
-        if piece.paragraph != lead.paragraph or piece.heading:
-            break
-        words = text[piece.body : piece.end]
-        if piece.enumerator or lex.must_do.match(words) or _OWN_MUST.match(words):
-            if not details:
-                return None
-            break
-        details.append(piece)
-    return tuple(details)
+    following = pieces[position + 1] if position + 1 < len(pieces) else None
+    if following is None or following.paragraph != lead.paragraph or following.heading:
+        return ()
+    words = text[following.body : following.end]
+    if following.enumerator or lex.must_do.match(words) or _OWN_MUST.match(words):
+        return None
+    return (following,)
 
 
 def _tasks(
