@@ -143,7 +143,7 @@ class GenreCues:
         self.results_opener = re.compile(
             "|".join([*data["results_opener_patterns"], words("results_openers")])
         )
-        self.problems_opener = re.compile(words("problems_openers"))
+        self.problems_opener = re.compile("|".join([*data["problems_opener_patterns"], words("problems_openers")]))
         self.problem_cue = re.compile(words("problem_cues"))
         self.work_opener = re.compile("|".join([words("work_openers"), *data["work_opener_patterns"]]))
         self.enumerator = re.compile(data["enumerator_pattern"])

@@ -319,6 +319,9 @@ def _states_problem(words: str, lex: Lexicon) -> bool:
 
 def _problems(text: str, piece: Piece, lex: Lexicon) -> list[Phrase]:
     start = _after_lead(text, piece.body, piece.end, _PROBLEM_LEAD)
+    colon = re.search(r"[：:]", text[start : piece.end])
+    if colon and _GENERIC_PROBLEM.match(text[start : start + colon.start()]):
+        start = _after_lead(text, start + colon.end(), piece.end, _PROBLEM_LEAD)  # "仍有不少困难：A；B": the listed ones
     words = text[start : piece.end]
     listed = _LISTED.search(words)
     if listed:
@@ -329,7 +332,8 @@ def _problems(text: str, piece: Piece, lex: Lexicon) -> list[Phrase]:
             return [Phrase("problems", _limited(item), piece.start, piece.end) for item in items] + _problems_after(
                 text, listed_end, piece, lex
             )
-    if piece.end - start <= MAX_PHRASE:
+    cued = [c for c in _clauses(text, start, piece.end) if genre_cues().problem_cue.search(text, *c)]
+    if piece.end - start <= MAX_PHRASE and len(cued) < 2:
         phrase = _condensed(text, _clauses(text, start, piece.end), lex)
         return [Phrase("problems", phrase, piece.start, piece.end)] if phrase else []
     found = []
