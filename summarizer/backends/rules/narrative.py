@@ -4,8 +4,8 @@ It reads the discourse layer's pieces (a sentence, a ;-duty, an enumerated item,
 their sections, and decides per piece, from cue words and the piece's numbers:
 
 * **tasks** come from pieces of the work section (and 要/将… pieces anywhere): one per piece; a
-  piece that only announces the list after it (…以下工作：) or only exhorts is none, and neither is
-  a list of numeric goals (those are targets);
+  piece that only announces the list after it (…以下工作：) or only exhorts is none, and the clauses
+  that state numeric goals are left out (they are targets);
 * **achievements** come from the results section, one per group of clauses that states one result;
   a group that only states indicator figures is a metric, not an achievement, unless it reports a
   deed (签约, 开工, 引进…) or a rank or honour;
@@ -104,6 +104,8 @@ _QUESTION = "？?"
 # An assessment of results: "经济运行呈现稳中向好态势", "取得明显成效".
 # A piece with its own modal: "招商引资工作要…" names its own work.
 _OWN_MUST = re.compile(r"[^，。；：“”]{0,12}?(?<![需重主只纲必不])(?:要|必须|务必)(?![求素点件闻地害么是])")
+# A clause that only introduces the goals after it: "主要预期目标是", "目标为".
+_ANNOUNCES_GOALS = re.compile(r"(?:目标|指标)(?:任务)?(?:是|为)?$")
 _ASSESSMENT = re.compile(r"呈现|态势|取得了?[^，。]{0,8}(?:成效|成绩|进展|突破)|成效明显|成效显著|稳中向好|稳中有进|好于预期")
 # "巢湖经开区和合巢产业新城要坚定信心": who must act is not the work.
 _SUBJECT_BEFORE_MUST = re.compile(r"[^，。；：“”]{2,16}?(?<![需重主只纲必不])(?=要(?![求素点件闻地害么是]))")
@@ -197,9 +199,11 @@ def _tasks(
         return []  # "重点抓好以下工作：" announces the tasks below
     start = _after_lead(text, piece.body, piece.end, _TASK_LEAD)
     end = details[-1].end if details else piece.end
-    if len(goals) >= 2 or (goals and end - start < 30):
-        return []  # a list of numeric goals: targets, not tasks
     spans = [span for part in (piece, *details) for span in _clauses(text, start if part is piece else part.body, part.end)]
+    # A numeric goal is a target, not also a task: the work around it stays ("抓项目扩投资").
+    spans = [(s, e) for s, e in spans if not any(s <= q.start < e for q in goals) and not _ANNOUNCES_GOALS.search(text, s, e)]
+    if not spans:
+        return []
     found = []
     for group in _work_groups(text, spans, lex):
         phrase = _condensed(text, group, lex)
