@@ -1,7 +1,13 @@
-"""Prompts as files: what the model is told, shown with the document and its candidate table.
+"""Prompts as files: what the model is told, shown with the document's clause table and candidates.
+
+The document reaches the model as its clause table (``summarizer.text.clauses``): one row per
+clause, ``id|section|text``, paragraphs separated by a blank line. The rows carry the whole text
+once, with the punctuation after each clause, so the plain document is not sent as well (see the
+comment in ``prompts/summarize.user.md``). A draft cites the rows' ids as each item's evidence.
 
 The prompt's version is a short hash of every file in ``prompts/``, recorded in each output and
 in each cache key, so a prompt edit is visible in results and never served from a stale cache.
+``<!-- … -->`` comments in the prompt files are for their maintainers and are never sent.
 """
 
 from __future__ import annotations
@@ -19,12 +25,19 @@ import yaml
 
 from summarizer.resources import data_dir
 from summarizer.schema import Quantity
+from summarizer.text.clauses import ClauseTable, clause_table
 
 SYSTEM_FILE = "summarize.system.md"
 USER_FILE = "summarize.user.md"
 FEWSHOT_FILE = "fewshot.yaml"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
 _TABLE_HEADER = "编号 | 原文 | 数值 | 单位 | 类型 | 限定 | 指标 | 目标"
+#: The clause table's header and the words its 部分 column uses for the discourse sections.
+CLAUSE_HEADER = "编号|部分|原文"
+SECTION_WORDS = {"results": "成效", "problems": "问题", "work": "任务", "frame": "会议", "other": "其他"}
+HEADING_WORD = "标题"
+_CLAUSE_ROW = re.compile(r"^(c\d+)\|([^|\n]*)\|(.*)$")
 
 
 @dataclass(frozen=True)
@@ -35,9 +48,14 @@ class Prompts:
     user_template: str
     version: str
 
-    def messages(self, text: str, quantities: Iterable[Quantity]) -> list[dict[str, str]]:
-        """The chat messages for one document (or one chunk of it)."""
-        user = fill(self.user_template, document=text, candidates=candidate_table(quantities))
+    def messages(self, clauses: ClauseTable | str, quantities: Iterable[Quantity]) -> list[dict[str, str]]:
+        """The chat messages for one document (or one chunk of it: a subset of the clause table).
+
+        A plain string is segmented as a whole (no articles, no page title); the LLM backend passes
+        the document's own table so that grounding reads the same ids.
+        """
+        table = clause_table(clauses) if isinstance(clauses, str) else clauses
+        user = fill(self.user_template, clauses=render_clauses(table), candidates=candidate_table(quantities))
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
 
 
@@ -49,13 +67,18 @@ def load_prompts(folder: str | Path | None = None) -> Prompts:
 def _load(folder: Path) -> Prompts:
     example = yaml.safe_load((folder / FEWSHOT_FILE).read_text(encoding="utf-8"))
     system = fill(
-        (folder / SYSTEM_FILE).read_text(encoding="utf-8"),
-        example_document=example["document"],
+        _template(folder / SYSTEM_FILE),
+        example_clauses=render_clauses(clause_table(example["document"])),
         example_candidates=_table(_fewshot_row(row) for row in example["candidates"]),
         example_answer=json.dumps(example["answer"], ensure_ascii=False),
     )
-    user_template = (folder / USER_FILE).read_text(encoding="utf-8")
+    user_template = _template(folder / USER_FILE)
     return Prompts(system=system, user_template=user_template, version=prompt_version(folder))
+
+
+def _template(path: Path) -> str:
+    """A prompt file without its maintainers' ``<!-- … -->`` comments."""
+    return _COMMENT.sub("", path.read_text(encoding="utf-8"))
 
 
 def prompt_version(folder: str | Path | None = None) -> str:
@@ -74,6 +97,48 @@ def fill(template: str, **values: str) -> str:
     if names != set(values):
         raise ValueError(f"prompt placeholders {sorted(names)} do not match the values {sorted(values)}")
     return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+
+
+def render_clauses(table: ClauseTable) -> str:
+    """One row per clause, ``id|section|text``; a blank line between paragraphs.
+
+    A row shows its clause and what follows it up to the next clause (the ，；。 that tell where a
+    duty or sentence ends), line breaks inside a paragraph removed: the rows hold the text once.
+    """
+    lines = [CLAUSE_HEADER]
+    paragraph = None
+    for row in table.rows:
+        if paragraph is not None and row.paragraph != paragraph:
+            lines.append("")
+        paragraph = row.paragraph
+        section = HEADING_WORD if row.heading else SECTION_WORDS[row.section]
+        shown = re.sub(r"\s*\n\s*", "", table.text[row.start : row.shown_end]).strip()
+        lines.append(f"{row.id}|{section}|{shown}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ShownClause:
+    """A row of a rendered clause table as a reader of the prompt sees it."""
+
+    id: str
+    section: str
+    text: str
+    paragraph: int
+
+
+def read_clauses(rendered: str) -> list[ShownClause]:
+    """The rows of a table made by :func:`render_clauses` (the dev server reads its prompt so)."""
+    rows: list[ShownClause] = []
+    paragraph = 0
+    for line in rendered.splitlines():
+        if not line.strip():
+            paragraph += 1
+            continue
+        match = _CLAUSE_ROW.match(line)
+        if match:
+            rows.append(ShownClause(match.group(1), match.group(2), match.group(3), paragraph))
+    return rows
 
 
 def candidate_table(quantities: Iterable[Quantity]) -> str:

@@ -31,7 +31,7 @@ MAX_PHRASE = 40
 #: Shortest phrase worth stating.
 MIN_PHRASE = 5
 #: A result's clauses: a clause stating its own subject starts a new result past this length.
-RESULT_GROUP = 24
+RESULT_GROUP = 16
 #: A piece of work longer than this (characters of its clauses) usually names several works.
 LONG_WORK = 60
 #: ...and a new work starts at a verb of work once the one before has this many characters.
@@ -72,7 +72,7 @@ _TASK_LEAD = re.compile(
 )
 _RESULT_LEAD = re.compile(
     r"^(?:(?:据了解|据统计|记者了解到|从会上获悉|总体来看|总的来看|从数据看|数据显示|统计显示|一方面|另一方面|"
-    r"从[^，,。]{1,8}(?:来看|看|上看))[，,]?)*"
+    r"从[^，,。]{1,8}(?:来看|看|上看)|经过[^，,。]{0,6}努力|在[^，,。]{2,24}(?:领导|带领|指导|支持|推动)下)[，,]?)*"
     r"(?:(?:今年以来|今年来|年初以来|今年上半年|上半年|一季度|前三季度|三季度|去年以来|一年来|过去一年|即将过去的一年|"
     r"\d{4}年(?:以来|上半年|前三季度|一季度)?|1[—–\-~至]\d{1,2}月|[元一二三四五六七八九十]+至[一二三四五六七八九十]+月|截至目前|目前)[，,]?)*"
 )
