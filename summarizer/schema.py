@@ -204,9 +204,16 @@ class Summary(_Model):
     text: str = Field(description="The cleaned text that every offset indexes.")
 
 
-# --- What a model is asked for: a draft with quotes and candidate ids, never offsets. ---------
-# Grounding (summarizer.grounding) turns a draft into the items above: it finds each quote in the
-# cleaned text, takes numbers from the candidates the draft names, and drops what it cannot support.
+# --- What a model is asked for: a draft citing clause and candidate ids, never offsets. -------
+# Grounding (summarizer.grounding) turns a draft into the items above: each item's span runs from
+# the first clause it cites to the last (the clause table of summarizer.text.clauses, shown in the
+# prompt); a quote given instead (older drafts, models that ignore the ids) is found in the cleaned
+# text. Numbers come from the candidates the draft names; what cannot be supported is dropped.
+# Metrics and targets take clause ids too (optional, like the quote): the same exact spans, and one
+# way of citing evidence for every section of the prompt.
+
+_CLAUSE_IDS = "Ids of the clause-table rows the item rests on, in text order, e.g. ['c12', 'c13']."
+_QUOTE = "An exact quote of the source; needed only when no clause_ids are given."
 
 
 class _Draft(BaseModel):
@@ -229,7 +236,8 @@ class MetricDraft(_Draft):
     growth_pp: float | None = None
     period: str | None = None
     qualifier: Qualifier = "exact"
-    quote: str = Field(description="A short exact quote of the source stating this metric.")
+    clause_ids: list[str] = Field(default_factory=list, description=_CLAUSE_IDS)
+    quote: str | None = Field(default=None, description=_QUOTE)
     quantity_ids: list[str] = Field(default_factory=list, description="Candidate ids used, e.g. ['q3', 'q4'].")
 
 
@@ -243,13 +251,15 @@ class TargetDraft(_Draft):
     high: float | None = None
     horizon: str | None = None
     cue: str | None = None
-    quote: str
+    clause_ids: list[str] = Field(default_factory=list, description=_CLAUSE_IDS)
+    quote: str | None = Field(default=None, description=_QUOTE)
     quantity_ids: list[str] = Field(default_factory=list)
 
 
 class ItemDraft(_Draft):
-    text: str = Field(description="A short phrase, at most about 40 characters.")
-    quote: str = Field(description="The exact source passage the phrase condenses.")
+    text: str = Field(description="A short phrase, at most about 40 characters, condensed from its clauses.")
+    clause_ids: list[str] = Field(default_factory=list, description="Ids of the clause-table rows the phrase condenses.")
+    quote: str | None = Field(default=None, description=_QUOTE)
 
 
 class SummaryDraft(_Draft):

@@ -104,6 +104,11 @@ _QUESTION = "？?"
 # An assessment of results: "经济运行呈现稳中向好态势", "取得明显成效".
 # A piece with its own modal: "招商引资工作要…" names its own work.
 _OWN_MUST = re.compile(r"[^，。；：“”]{0,12}?(?<![需重主只纲必不])(?:要|必须|务必)(?![求素点件闻地害么是])")
+# What makes a figure a result worth listing: a rank or honour, a first, a goal met or beaten.
+_STANDOUT = re.compile(
+    r"第[一二三四五六七八九十\d]|首位|前列|前茅|领跑|领先|唯一|首个|首批|首笔|首次|表彰|获评|荣获|被评为|入选|获批|"
+    r"达到或超过|超过目标|超额|序时|过半|创历史新高|历史最好|历史新高|再创新高"
+)
 # A clause that only introduces the goals after it: "主要预期目标是", "目标为".
 _ANNOUNCES_GOALS = re.compile(r"(?:目标|指标)(?:任务)?(?:是|为)?$")
 _ASSESSMENT = re.compile(r"呈现|态势|取得了?[^，。]{0,8}(?:成效|成绩|进展|突破)|成效明显|成效显著|稳中向好|稳中有进|好于预期")
@@ -296,7 +301,7 @@ def _result_groups(text: str, piece: Piece, start: int) -> list[tuple[int, int]]
 
 def _is_result(words: str, numbers: Sequence[Quantity], lex: Lexicon) -> bool:
     """A result a reader lists: a deed, a rank or honour, or a qualitative assessment, not a bare figure."""
-    honour = re.search(r"第[一二三四五六七八九十\d]|首位|前列|前茅|领跑|领先|唯一|首个|首批|首笔|表彰|获评|荣获|被评为|入选|获批", words)
+    honour = _STANDOUT.search(words)
     if any(q.is_target for q in numbers):
         return False  # a goal, not a result
     if numbers:
@@ -304,7 +309,7 @@ def _is_result(words: str, numbers: Sequence[Quantity], lex: Lexicon) -> bool:
         return bool(ranked or honour or lex.deed_verb.search(words))
     if lex.slogan.fullmatch(words) or len(re.sub(r"\W", "", words)) < MIN_PHRASE:
         return False
-    return bool(honour or lex.achievement_verb.search(words) or lex.deed_verb.search(words))
+    return bool(honour or _ASSESSMENT.search(words) or lex.achievement_verb.search(words) or lex.deed_verb.search(words))
 
 
 # ----------------------------------------------------------------------------------- problems
