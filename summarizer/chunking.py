@@ -1,7 +1,9 @@
 """Long documents: split on sentence boundaries with overlap, then merge the drafts.
 
-Chunks are spans of the one cleaned text, and candidate ids stay those of the whole document,
-so a draft from any chunk is grounded against the whole text like any other draft.
+Chunks are spans of the one cleaned text, and candidate and clause ids stay those of the whole
+document, so a draft from any chunk is grounded against the whole text like any other draft.
+Repeats are removed across chunks only: two items of one chunk's draft are never merged, however
+alike (one clause may state two problems), while an item a later chunk repeats from the overlap is.
 """
 
 from __future__ import annotations
@@ -85,35 +87,45 @@ def merge_drafts(drafts: Sequence[SummaryDraft]) -> SummaryDraft:
     }
     return SummaryDraft(
         meta=MetaDraft(**meta),
-        metrics=_unique((m for d in drafts for m in d.metrics), _same_metric),
-        targets=_unique((t for d in drafts for t in d.targets), _same_target),
-        achievements=_unique((i for d in drafts for i in d.achievements), _same_item),
-        problems=_unique((i for d in drafts for i in d.problems), _same_item),
-        tasks=_unique((i for d in drafts for i in d.tasks), _same_item),
+        metrics=_unique([d.metrics for d in drafts], _same_metric),
+        targets=_unique([d.targets for d in drafts], _same_target),
+        achievements=_unique([d.achievements for d in drafts], _same_item),
+        problems=_unique([d.problems for d in drafts], _same_item),
+        tasks=_unique([d.tasks for d in drafts], _same_item),
     )
 
 
-def _unique(items: Iterable[T], same: Callable[[T, T], bool]) -> list[T]:
+def _unique(per_draft: Iterable[Sequence[T]], same: Callable[[T, T], bool]) -> list[T]:
+    """Every draft's items in order, less those an earlier draft already has."""
     kept: list[T] = []
-    for item in items:
-        if not any(same(item, other) for other in kept):
-            kept.append(item)
+    for items in per_draft:
+        earlier = list(kept)
+        kept.extend(item for item in items if not any(same(item, other) for other in earlier))
     return kept
 
 
-def _similar(a: str, b: str) -> bool:
-    return fuzz.ratio(a, b) >= SAME_PHRASE
+def _similar(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and fuzz.ratio(a, b) >= SAME_PHRASE
+
+
+def _same_evidence(a: ItemDraft | MetricDraft | TargetDraft, b: ItemDraft | MetricDraft | TargetDraft) -> bool:
+    """The same clauses cited, or the same quote given."""
+    return bool(a.clause_ids) and a.clause_ids == b.clause_ids or (a.quote is not None and a.quote == b.quote)
 
 
 def _same_metric(a: MetricDraft, b: MetricDraft) -> bool:
     same_numbers = (a.value, a.growth_pct, a.growth_pp) == (b.value, b.growth_pct, b.growth_pp)
-    return same_numbers and (canonical_name(a.name) == canonical_name(b.name) or _similar(a.quote, b.quote))
+    return same_numbers and (
+        canonical_name(a.name) == canonical_name(b.name) or _same_evidence(a, b) or _similar(a.quote, b.quote)
+    )
 
 
 def _same_target(a: TargetDraft, b: TargetDraft) -> bool:
     same_numbers = (a.value, a.low, a.high, a.measure) == (b.value, b.low, b.high, b.measure)
-    return same_numbers and (canonical_name(a.name) == canonical_name(b.name) or _similar(a.quote, b.quote))
+    return same_numbers and (
+        canonical_name(a.name) == canonical_name(b.name) or _same_evidence(a, b) or _similar(a.quote, b.quote)
+    )
 
 
 def _same_item(a: ItemDraft, b: ItemDraft) -> bool:
-    return a.quote == b.quote or _similar(a.text, b.text)
+    return _same_evidence(a, b) or _similar(a.text, b.text)

@@ -6,14 +6,24 @@ serve three callers:
 - :class:`GroundedDraft` runs :func:`draft_errors` while instructor parses a model's answer (the
   text and candidates come in as instructor's validation context), so every problem goes back to
   the model as a message naming section, index and field, and the model is re-asked;
-- :func:`ground` turns a draft into summary items once the re-asks are over: spans are found by
-  locating quotes, numbers are copied from the candidates (never from the model), and whatever
-  cannot be supported is dropped with its reasons;
+- :func:`ground` turns a draft into summary items once the re-asks are over: spans are built
+  from the clause ids a draft cites (or found by locating its quotes), numbers are copied from the
+  candidates (never from the model), and whatever cannot be supported is dropped with its reasons;
 - :func:`enforce` is the last word for every backend: an evidence span that does not hold its
   quote, or a number the document does not state, moves the item to ``diagnostics.dropped``.
 
 Decisions a reader needs:
 
+- Evidence is cited by clause id (the clause table of ``summarizer.text.clauses``, the one the
+  prompt showed, passed in as ``clauses``): the span runs from the start of the first cited clause
+  to the end of the last, exact by construction. An id the table does not hold is an error, re-asked
+  and then dropped like any other. With ids given, a quote is not checked; without them, the quote
+  is located as before (older drafts, models that ignore the ids); with neither, the item has no
+  evidence and is dropped.
+- A phrase (achievement, problem, task) that cites clauses may state only numbers of those clauses:
+  its quantities must be stated by candidates inside the cited clauses, and its bare numbers and
+  dates must be written there. A phrase with only a quote is checked against the whole document,
+  as are names, periods and meta fields.
 - A number is *stated* by a candidate when the values agree in the unit written (scale prefixes
   convert: 302.3亿元 = 3023000万元; % and 个百分点 never do). A negative value is stated by a fall
   (下降3.2% states -3.2). Ranges state their low and high ends.
@@ -43,6 +53,7 @@ from pydantic import ValidationInfo, model_validator
 
 from summarizer.indicators import canonical_name
 from summarizer.quantities import TARGET_CUE, extract_quantities
+from summarizer.text.clauses import ClauseRow, ClauseTable, clause_table
 from summarizer.text.sentences import SENTENCE_END
 from summarizer.schema import (
     DroppedItem,
@@ -285,12 +296,24 @@ def _bare_number_stated(number: str, quantities: Iterable[Quantity], text: str |
 
 
 class _Source:
-    """The document a draft is checked against: text, candidates by id, and their indicators."""
+    """The document a draft is checked against: text, candidates by id, their indicators, clauses."""
 
-    def __init__(self, text: str, quantities: Sequence[Quantity]) -> None:
+    def __init__(self, text: str, quantities: Sequence[Quantity], clauses: ClauseTable | None = None) -> None:
         self.text = text
         self.quantities = list(quantities)
         self.by_id = {q.id: q for q in self.quantities}
+        self._clauses = clauses
+
+    @property
+    def clauses(self) -> ClauseTable:
+        """The clause table the draft's ids refer to: the one given, else the whole text segmented once."""
+        if self._clauses is None:
+            self._clauses = clause_table(self.text)
+        return self._clauses
+
+    def clause_of(self, quantity: Quantity) -> str | None:
+        """The id of the clause holding a candidate, for messages that tell the model what to cite."""
+        return next((row.id for row in self.clauses.overlapping(quantity.start, quantity.end)), None)
 
     def of_indicator(self, name: str) -> list[Quantity]:
         wanted = canonical_name(name) or name
@@ -314,6 +337,24 @@ class _Source:
             for number in unsupported_numbers_in(phrase, self.quantities, self.text)
         ]
 
+    def missing_in_clauses(self, where: str, phrase: str | None, rows: Sequence[ClauseRow]) -> list[str]:
+        """Numbers of ``phrase`` that the cited clauses do not state (though the document may, elsewhere)."""
+        spans = self.clauses.runs(rows)
+        inside = [q for q in self.quantities if any(q.start < end and start < q.end for start, end in spans)]
+        scope = "\n".join(self.text[start:end] for start, end in spans)
+        cited = ", ".join(row.id for row in rows)
+        messages = []
+        for number in unsupported_numbers_in(phrase, inside, scope):
+            elsewhere = [
+                q for q in self.quantities if q not in inside and number in (q.text, _folded(q.text)[0])
+            ]
+            hint = f"; {elsewhere[0].text} is in {self.clause_of(elsewhere[0])}" if elsewhere else ""
+            messages.append(
+                f"{where}: {number} is not stated in the cited clauses ({cited}){hint}; cite the clause that "
+                "states it, or leave the number out"
+            )
+        return messages
+
 
 def _describe(quantity: Quantity) -> str:
     return f"{quantity.id} {quantity.text}"
@@ -329,22 +370,60 @@ Matcher = Callable[[Quantity], bool]
 
 class _Check:
     """Checking one draft item: fatal ``errors`` (the item cannot be kept), repairable ``notes``
-    (grounding fixes them from the candidates, but the model should hear of them), the quote's
-    ``span``, and the candidate each number resolved to (``used``, by field name)."""
+    (grounding fixes them from the candidates, but the model should hear of them), the evidence
+    ``span`` (from the cited clauses, else from the quote), the cited ``clauses``, and the candidate
+    each number resolved to (``used``, by field name)."""
 
-    def __init__(self, where: str, source: _Source, quote: str, ids: Sequence[str] = (), hint: int | None = None):
+    def __init__(
+        self,
+        where: str,
+        source: _Source,
+        quote: str | None,
+        ids: Sequence[str] = (),
+        hint: int | None = None,
+        clause_ids: Sequence[str] = (),
+    ):
         self.where = where
         self.source = source
         self.errors: list[str] = []
         self.notes: list[str] = []
         self.used: dict[str, Quantity] = {}
         self.cited = [q for q in (self._cite(qid) for qid in ids) if q is not None]
+        self.clauses: list[ClauseRow] = []
+        self.span: tuple[int, int] | None = None
+        if clause_ids:
+            self.span = self._clause_span(clause_ids)
+            return
+        if not quote or not quote.strip():
+            self.errors.append(f"{where}.clause_ids: missing; cite the ids of the clauses this item rests on")
+            return
         if hint is None:
             hint = next((source.by_id[qid].start for qid in ids if qid in source.by_id), None)
         self.span = locate_quote(quote, source.text, hint)
         if self.span is None:
             shown = quote if len(quote) <= 40 else quote[:40] + "…"
-            self.errors.append(f"{where}.quote: not found in the text: {shown!r}; copy a passage of the text exactly")
+            self.errors.append(
+                f"{where}.quote: not found in the text: {shown!r}; cite clause_ids instead, or copy a passage exactly"
+            )
+
+    def _clause_span(self, clause_ids: Sequence[str]) -> tuple[int, int] | None:
+        """From the first cited clause's start to the last one's end; an unknown id is fatal."""
+        table = self.source.clauses
+        unknown = [cid for cid in dict.fromkeys(clause_ids) if cid not in table.by_id]
+        if unknown:
+            last = table.rows[-1].id if table.rows else "none"
+            self.errors.append(
+                f"{self.where}.clause_ids: {', '.join(unknown)} not in the clause table (c1 … {last}); "
+                "cite ids of rows of the table"
+            )
+        self.clauses = sorted({table.by_id[cid] for cid in clause_ids if cid in table.by_id}, key=lambda r: r.start)
+        if unknown or not self.clauses:
+            return None
+        return self.clauses[0].start, max(row.end for row in self.clauses)
+
+    @property
+    def evidence_name(self) -> str:
+        return "cited clauses" if self.clauses else "quoted sentence"
 
     def _cite(self, qid: str) -> Quantity | None:
         quantity = self.source.by_id.get(qid)
@@ -408,6 +487,11 @@ class _Check:
         """Say what the document does state instead, so that a re-ask can fix it."""
         where, shown = f"{self.where}.{key}", _number_text(value, unit)
         elsewhere = next((q for q in self.source.quantities if matches(q)), None)
+        if elsewhere is not None and self.clauses:
+            return (
+                f"{where}: {shown} is stated by {_describe(elsewhere)} outside the cited clauses' sentence; "
+                f"cite its clause {self.source.clause_of(elsewhere)} and {elsewhere.id}"
+            )
         if elsewhere is not None:
             return (
                 f"{where}: {shown} is stated by {_describe(elsewhere)} outside the quoted sentence; "
@@ -422,7 +506,9 @@ class _Check:
 
 
 def _check_metric(index: int, metric: MetricDraft, source: _Source) -> _Check:
-    check = _Check(f"metrics[{index}] ({metric.name})", source, metric.quote, metric.quantity_ids)
+    check = _Check(
+        f"metrics[{index}] ({metric.name})", source, metric.quote, metric.quantity_ids, clause_ids=metric.clause_ids
+    )
     where = check.where
     if metric.value is None and metric.growth_pct is None and metric.growth_pp is None:
         check.errors.append(f"{where}: states no value, growth_pct or growth_pp; a metric needs a number")
@@ -452,7 +538,9 @@ _MEASURE_KINDS = {"growth": ("percent", "percentage_point"), "rank": tuple(_RANK
 
 
 def _check_target(index: int, target: TargetDraft, source: _Source) -> _Check:
-    check = _Check(f"targets[{index}] ({target.name})", source, target.quote, target.quantity_ids)
+    check = _Check(
+        f"targets[{index}] ({target.name})", source, target.quote, target.quantity_ids, clause_ids=target.clause_ids
+    )
     where = check.where
     for key in ("value", "low", "high"):
         value = getattr(target, key)
@@ -472,14 +560,20 @@ def _check_target(index: int, target: TargetDraft, source: _Source) -> _Check:
     if not check.used and check.span is not None:
         start, end = _sentence_around(source.text, *check.span)
         if not TARGET_CUE.search(source.text, start, end):
-            check.errors.append(f"{where}.quote: not a target-cued sentence (no 力争/确保/目标/年内 ...); a target needs one")
+            check.errors.append(
+                f"{where}.{'clause_ids' if check.clauses else 'quote'}: not a target-cued sentence "
+                "(no 力争/确保/目标/年内 ...); a target needs one"
+            )
     check.strings(target, "name", "horizon", "cue")
     return check
 
 
 def _check_item(section: str, index: int, item: ItemDraft, source: _Source, hint: int | None = None) -> _Check:
-    check = _Check(f"{section}[{index}]", source, item.quote, hint=hint)
-    check.strings(item, "text")
+    check = _Check(f"{section}[{index}]", source, item.quote, hint=hint, clause_ids=item.clause_ids)
+    if check.clauses and check.span is not None:
+        check.errors += source.missing_in_clauses(f"{check.where}.text", item.text, check.clauses)
+    elif not item.clause_ids:
+        check.strings(item, "text")
     return check
 
 
@@ -521,9 +615,14 @@ def _date_stated(date: dt.date, text: str) -> bool:
     return bool(re.search(chinese, text) or re.search(numeric, text))
 
 
-def draft_errors(draft: SummaryDraft, text: str, quantities: Sequence[Quantity]) -> list[str]:
-    """Every problem of a draft, one model-readable message each, naming section, index and field."""
-    source = _Source(text, quantities)
+def draft_errors(
+    draft: SummaryDraft, text: str, quantities: Sequence[Quantity], clauses: ClauseTable | None = None
+) -> list[str]:
+    """Every problem of a draft, one model-readable message each, naming section, index and field.
+
+    ``clauses`` is the table the prompt showed; without it the whole text is segmented once.
+    """
+    source = _Source(text, quantities, clauses)
     messages = [reason for reasons in _check_meta(draft.meta, source).values() for reason in reasons]
     for index, metric in enumerate(draft.metrics):
         check = _check_metric(index, metric, source)
@@ -538,7 +637,8 @@ def draft_errors(draft: SummaryDraft, text: str, quantities: Sequence[Quantity])
 
 
 class GroundedDraft(SummaryDraft):
-    """A draft that checks itself against ``validation_context={"text": ..., "quantities": [...]}``.
+    """A draft that checks itself against ``validation_context={"text": ..., "quantities": [...]}``
+    (and ``"clauses"``: the prompt's :class:`ClauseTable`, when the caller has one).
 
     Raising every problem at once lets instructor re-ask with the whole list; without a context
     (reading a cached draft, say) nothing beyond the schema is checked.
@@ -550,7 +650,8 @@ class GroundedDraft(SummaryDraft):
         if not context or "text" not in context or "quantities" not in context:
             return self
         quantities = [q if isinstance(q, Quantity) else Quantity.model_validate(q) for q in context["quantities"]]
-        errors = draft_errors(self, context["text"], quantities)
+        clauses = context.get("clauses")
+        errors = draft_errors(self, context["text"], quantities, clauses if isinstance(clauses, ClauseTable) else None)
         if errors:
             raise ValueError("the draft is not supported by the document:\n- " + "\n- ".join(errors))
         return self
@@ -647,9 +748,14 @@ def _cue(said: str | None, first: Quantity | None, text: str) -> str | None:
     return first.target_cue
 
 
-def ground(draft: SummaryDraft, text: str, quantities: Sequence[Quantity]) -> Grounded:
-    """Spans from quotes, numbers from candidates; an item with any unsupported part is dropped."""
-    source = _Source(text, quantities)
+def ground(
+    draft: SummaryDraft, text: str, quantities: Sequence[Quantity], clauses: ClauseTable | None = None
+) -> Grounded:
+    """Spans from cited clauses (or quotes), numbers from candidates; an item with any unsupported part is dropped.
+
+    ``clauses`` is the table the prompt showed; without it the whole text is segmented once.
+    """
+    source = _Source(text, quantities, clauses)
     meta, dropped = _ground_meta(draft.meta, source)
     metrics: list[Metric] = []
     for index, metric in enumerate(draft.metrics):
@@ -790,8 +896,19 @@ def enforce(summary: Summary, quantities: Sequence[Quantity]) -> Summary:
     return summary.model_copy(update={**kept, "meta": meta, "articles": articles, "diagnostics": diagnostics})
 
 
-def draft_from_summary(summary: Summary) -> SummaryDraft:
-    """The draft a perfect model would answer for ``summary``: quotes and candidate ids, no offsets."""
+def draft_from_summary(summary: Summary, clauses: ClauseTable | None = None) -> SummaryDraft:
+    """The draft a perfect model would answer for ``summary``: candidate ids, no offsets.
+
+    With a clause table, every record cites the clauses its evidence span covers (and no quote: the
+    draft the prompt asks for); a record whose span covers no clause, or without a table, quotes.
+    """
+
+    def evidence(record: Metric | Target | Item) -> dict[str, Any]:
+        rows = clauses.overlapping(record.evidence.start, record.evidence.end) if clauses is not None else []
+        if rows:
+            return {"clause_ids": [row.id for row in rows]}
+        return {"quote": record.evidence.quote}
+
     meta = summary.meta
     return SummaryDraft(
         meta=MetaDraft(
@@ -805,7 +922,7 @@ def draft_from_summary(summary: Summary) -> SummaryDraft:
             MetricDraft(
                 name=m.name, value=m.value, unit=m.unit, growth_pct=m.growth_pct, growth_pp=m.growth_pp,
                 period=m.period, qualifier=m.qualifier,
-                quote=m.evidence.quote, quantity_ids=list(m.evidence.quantity_ids),
+                **evidence(m), quantity_ids=list(m.evidence.quantity_ids),
             )  # fmt: skip
             for m in summary.metrics
         ],
@@ -813,12 +930,12 @@ def draft_from_summary(summary: Summary) -> SummaryDraft:
             TargetDraft(
                 name=t.name, value=t.value, unit=t.unit, measure=t.measure, qualifier=t.qualifier,
                 low=t.low, high=t.high, horizon=t.horizon, cue=t.cue,
-                quote=t.evidence.quote, quantity_ids=list(t.evidence.quantity_ids),
+                **evidence(t), quantity_ids=list(t.evidence.quantity_ids),
             )  # fmt: skip
             for t in summary.targets
         ],
         **{
-            section: [ItemDraft(text=i.text, quote=i.evidence.quote) for i in getattr(summary, section)]
+            section: [ItemDraft(text=i.text, **evidence(i)) for i in getattr(summary, section)]
             for section in ITEM_SECTIONS
         },
     )

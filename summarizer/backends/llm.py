@@ -1,8 +1,9 @@
 """The LLM backend: any OpenAI-compatible server, through the openai client wrapped by instructor.
 
-The model is asked for a draft (quotes and candidate ids, never offsets). Instructor validates the
-answer against ``grounding.GroundedDraft`` with the document and its candidates as validation
-context and re-asks with the precise grounding errors; when the re-asks run out the last draft is
+The model is shown the document's clause table and candidates and asked for a draft (clause and
+candidate ids, never offsets). Instructor validates the answer against ``grounding.GroundedDraft``
+with the document, its candidates and its clause table as validation context and re-asks with the
+precise grounding errors; when the re-asks run out the last draft is
 grounded anyway, so unsupported items are dropped and listed in the diagnostics instead of failing
 the document. HTTP faults are retried below, in ``_http``; modes a server rejects are skipped.
 """
@@ -31,6 +32,7 @@ from summarizer.errors import BackendError, ConfigError, ModelResponseError
 from summarizer.grounding import GroundedDraft, ground
 from summarizer.prompting import Prompts, load_prompts
 from summarizer.replay import Recorder, Replayer, ReplayMiss
+from summarizer.text.clauses import ClauseTable, document_clauses
 from summarizer.schema import (
     SCHEMA_VERSION,
     ArticleInfo,
@@ -88,7 +90,7 @@ def answer_json(text: str) -> str:
 
 
 class ModelAnswer(GroundedDraft):
-    """A summary draft: quotes copied from the document, numbers cited by candidate id."""
+    """A summary draft: evidence cited by clause id, numbers by candidate id."""
 
     model_config = ConfigDict(title="SummaryDraft")
 
@@ -107,6 +109,7 @@ class _Job:
     messages: list[dict[str, str]]
     text: str
     quantities: list[Quantity]
+    clauses: ClauseTable
 
 
 class _FellBack(Exception):
@@ -152,30 +155,32 @@ class LLMBackend:
     # --- the sync and async twins ---------------------------------------------------------------
 
     def summarize(self, document: Document, quantities: list[Quantity]) -> Summary:
-        key, cached = self._lookup(document, quantities)
+        clauses = document_clauses(document)
+        key, cached = self._lookup(document, quantities, clauses)
         if cached is not None:
             return cached
         meter = UsageMeter(parent=self._run_meter)
         try:
             with self._client(meter) as client:
-                drafts = [self._ask(client, meter, job) for job in self._jobs(document, quantities)]
+                drafts = [self._ask(client, meter, job) for job in self._jobs(document, quantities, clauses)]
         except BackendError as error:
             error.usage = meter.usage(self.settings.price())
             raise
-        return self._finish(key, document, quantities, drafts, meter)
+        return self._finish(key, document, quantities, clauses, drafts, meter)
 
     async def asummarize(self, document: Document, quantities: list[Quantity]) -> Summary:
-        key, cached = self._lookup(document, quantities)
+        clauses = document_clauses(document)
+        key, cached = self._lookup(document, quantities, clauses)
         if cached is not None:
             return cached
         meter = UsageMeter(parent=self._run_meter)
         try:
             async with self._async_client(meter) as client:
-                drafts = [await self._aask(client, meter, job) for job in self._jobs(document, quantities)]
+                drafts = [await self._aask(client, meter, job) for job in self._jobs(document, quantities, clauses)]
         except BackendError as error:
             error.usage = meter.usage(self.settings.price())
             raise
-        return self._finish(key, document, quantities, drafts, meter)
+        return self._finish(key, document, quantities, clauses, drafts, meter)
 
     def _ask(self, client: openai.OpenAI, meter: UsageMeter, job: _Job) -> SummaryDraft:
         import instructor
@@ -258,16 +263,20 @@ class LLMBackend:
 
     # --- shared by both twins ---------------------------------------------------------------------
 
-    def _jobs(self, document: Document, quantities: list[Quantity]) -> list[_Job]:
-        """One job per chunk (one chunk for most documents); every job is checked against the whole text."""
+    def _jobs(self, document: Document, quantities: list[Quantity], clauses: ClauseTable) -> list[_Job]:
+        """One job per chunk (one chunk for most documents); every job is checked against the whole text.
+
+        A chunk shows its own clauses and candidates, with the ids they have in the whole document.
+        """
         chunks = split_text(document.text, self.settings.chunk_chars, self.settings.chunk_overlap)
         return [
             _Job(
                 messages=self.prompts.messages(
-                    document.text[chunk.start : chunk.end], [q for q in quantities if chunk.holds(q)]
+                    clauses.subset(chunk.start, chunk.end), [q for q in quantities if chunk.holds(q)]
                 ),
                 text=document.text,
                 quantities=quantities,
+                clauses=clauses,
             )
             for chunk in chunks
         ]
@@ -284,7 +293,7 @@ class LLMBackend:
             "model": self.settings.model,
             "messages": [dict(message) for message in job.messages],
             "response_model": ModelAnswer,
-            "context": {"text": job.text, "quantities": job.quantities},
+            "context": {"text": job.text, "quantities": job.quantities, "clauses": job.clauses},
             "max_retries": retrying,
             "strict": False,
             "temperature": self.settings.temperature,
@@ -368,8 +377,10 @@ class LLMBackend:
 
     # --- cache and the final Summary --------------------------------------------------------------
 
-    def _lookup(self, document: Document, quantities: list[Quantity]) -> tuple[str, Summary | None]:
-        key = self._cache_key(document, quantities)
+    def _lookup(
+        self, document: Document, quantities: list[Quantity], clauses: ClauseTable
+    ) -> tuple[str, Summary | None]:
+        key = self._cache_key(document, quantities, clauses)
         entry = self._cache.get(key) if self._cache is not None else None
         with self._lock:
             self._documents += 1
@@ -377,13 +388,14 @@ class LLMBackend:
         if entry is None:
             return key, None
         draft = SummaryDraft.model_validate(entry["draft"])
-        return key, self._summary(document, quantities, draft, entry["mode"], Usage(cached=True))
+        return key, self._summary(document, quantities, clauses, draft, entry["mode"], Usage(cached=True))
 
     def _finish(
         self,
         key: str,
         document: Document,
         quantities: list[Quantity],
+        clauses: ClauseTable,
         drafts: Sequence[SummaryDraft],
         meter: UsageMeter,
     ) -> Summary:
@@ -391,15 +403,19 @@ class LLMBackend:
         usage = meter.usage(self.settings.price())
         if self._cache is not None:
             self._cache.put(key, {"draft": draft.model_dump(mode="json"), "mode": self.mode, "usage": usage.model_dump()})
-        return self._summary(document, quantities, draft, self.mode, usage)
+        return self._summary(document, quantities, clauses, draft, self.mode, usage)
 
-    def _cache_key(self, document: Document, quantities: list[Quantity]) -> str:
+    def _cache_key(self, document: Document, quantities: list[Quantity], clauses: ClauseTable) -> str:
         s = self.settings
         return cache_key(
             backend=self.name,
             text=hashlib.sha256(document.text.encode("utf-8")).hexdigest(),
             quantities=_digest([q.model_dump(mode="json") for q in quantities]),
+            # The ids a cached draft cites mean the same clauses only under the same segmentation;
+            # the rendered system prompt holds the worked example's table, segmented by code too.
+            clauses=clauses.digest(),
             prompt_version=self.prompts.version,
+            system=_digest(self.prompts.system),
             schema_version=SCHEMA_VERSION,
             base_url=s.base_url,
             model=s.model,
@@ -408,9 +424,15 @@ class LLMBackend:
         )
 
     def _summary(
-        self, document: Document, quantities: list[Quantity], draft: SummaryDraft, mode: str, usage: Usage
+        self,
+        document: Document,
+        quantities: list[Quantity],
+        clauses: ClauseTable,
+        draft: SummaryDraft,
+        mode: str,
+        usage: Usage,
     ) -> Summary:
-        grounded = ground(draft, document.text, quantities)
+        grounded = ground(draft, document.text, quantities, clauses)
         return Summary(
             source=document.source_info(),
             meta=_with_page_meta(grounded.meta, document),

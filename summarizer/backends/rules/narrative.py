@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from summarizer.backends.rules.lexicon import EDGE, EDGE_QUOTES, Lexicon
 from summarizer.schema import Quantity
-from summarizer.text.sentences import Discourse, Piece, genre_cues, strip_span
+from summarizer.text.sentences import Clause, Discourse, Piece, genre_cues, strip_span
 
 #: Longest phrase (characters) an achievement, problem or task may have.
 MAX_PHRASE = 40
@@ -90,6 +90,11 @@ _REMEDY = re.compile(
     r"(?:解决|破解|化解|整治|纠治|补齐|补足|补上|补强|弥补|克服|正视|直面|面对|应对|重视|严防|防范|防止|查漏补缺|找准|缩小)"
     r"[^，。；]{0,24}?(?:问题|难题|短板|弱项|瓶颈|堵点|卡点|痛点|困难|矛盾|风险|挑战|差距|不足|缺口|现象|严峻|压力)"
 )
+_REMEDY_VERB = re.compile(r"(?:解决|破解|化解|整治|纠治|克服|纠正)")
+# The close of a list of problems: "…等问题", "…的难题".
+_LIST_CLOSE = re.compile(r"(?:等|的)(?:问题|难题|现象|短板)$")
+# The problem named before its remedy: "拆迁安置等重点问题解决的协调力度".
+_REMEDIED = re.compile(r"[^，。；]{2,20}?(?:等)?(?:重点|突出|实际|历史遗留)?(?:问题|难题)的?(?:解决|化解|破解)")
 # Words that only say that problems exist, not which.
 _GENERIC_PROBLEM = re.compile(
     r"^(?:[^，。]{0,6})(?:面临|存在|有)?(?:着)?(?:较大的|不少|一些|诸多|许多|较多|很多)?的?"
@@ -153,7 +158,7 @@ def extract_narrative(discourse: Discourse, quantities: Sequence[Quantity], lex:
             continue
         if piece.section in ("results", "other"):
             phrases.extend(_achievements(text, piece, inside, lex))
-    return Narrative(_without_generic_problems(_deduplicated(phrases)), silent)
+    return Narrative(_one_generic_problem(_deduplicated(phrases)), silent)
 
 
 def _reports(words: str, numbers: Sequence[Quantity], own_cue: bool) -> bool:
@@ -245,9 +250,21 @@ def _solved_problems(text: str, piece: Piece, lex: Lexicon) -> list[Phrase]:
     """"着力解决A、B等问题", "补齐短板弱项": work that names a problem states that the problem exists."""
     runs: list[list[tuple[int, int]]] = []
     previous = -1
-    for index, clause in enumerate(piece.clauses):
+    clauses = piece.clauses
+    index = -1
+    while index + 1 < len(clauses):
+        index += 1
+        clause = clauses[index]
         start = max(clause.start, piece.body)
-        if start >= clause.end or not _REMEDY.search(text, start, clause.end):
+        if start >= clause.end:
+            continue
+        listed = _listed_remedy(text, clauses, index, start)
+        if listed:
+            runs.extend([span] for span in listed[0])
+            index = listed[1]
+            previous = -1
+            continue
+        if not (_REMEDY.search(text, start, clause.end) or _REMEDIED.search(text, start, clause.end)):
             continue
         span = (_after_lead(text, start, clause.end, _TASK_LEAD), clause.end)
         if runs and previous == index - 1 and span[1] - runs[-1][0][0] <= MERGED_PROBLEM:
@@ -261,6 +278,33 @@ def _solved_problems(text: str, piece: Piece, lex: Lexicon) -> list[Phrase]:
         if phrase:
             found.append(Phrase("problems", phrase, run[0][0], run[-1][1]))
     return found
+
+
+def _listed_remedy(
+    text: str, clauses: Sequence[Clause], index: int, start: int
+) -> tuple[list[tuple[int, int]], int] | None:
+    """"解决A、B，C，D等问题" over several clauses: the listed problems, in phrases that fit, and the
+    index of the clause that closes the list."""
+    verb = _REMEDY_VERB.search(text, start, clauses[index].end)
+    if not verb or _REMEDY.search(text, start, clauses[index].end):
+        return None
+    for last in range(index, min(len(clauses), index + 5)):
+        close = _LIST_CLOSE.search(text, clauses[last].start, clauses[last].end)
+        if close:
+            break
+    else:
+        return None
+    spans = [(verb.end(), clauses[index].end)]
+    spans += [(c.start, c.end) for c in clauses[index + 1 : last]]
+    spans.append((clauses[last].start, close.start()))
+    spans = [(s, e) for s, e in spans if e > s]
+    phrases: list[tuple[int, int]] = []
+    for s, e in spans:
+        if phrases and e - phrases[-1][0] <= MAX_PHRASE:
+            phrases[-1] = (phrases[-1][0], e)
+        else:
+            phrases.append((s, e))
+    return phrases, last
 
 
 # ------------------------------------------------------------------------------- achievements
@@ -377,13 +421,17 @@ def _problems_after(text: str, position: int, piece: Piece, lex: Lexicon) -> lis
     return []
 
 
-def _without_generic_problems(phrases: list[Phrase]) -> list[Phrase]:
-    """"存在的问题和短板" stands for the problems only when the text names no specific one."""
-    problems = [p for p in phrases if p.section == "problems"]
-    generic = {id(p) for p in problems if _GENERIC_PROBLEM.match(p.text)}
-    if len(generic) == len(problems):
-        return phrases
-    return [p for p in phrases if id(p) not in generic]
+def _one_generic_problem(phrases: list[Phrase]) -> list[Phrase]:
+    """"存在的问题和短板" says that problems exist: stated once, however often the text says it."""
+    kept: list[Phrase] = []
+    generic_seen = False
+    for phrase in phrases:
+        if phrase.section == "problems" and _GENERIC_PROBLEM.match(phrase.text):
+            if generic_seen:
+                continue
+            generic_seen = True
+        kept.append(phrase)
+    return kept
 
 
 # ------------------------------------------------------------------------------------ phrases
