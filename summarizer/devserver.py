@@ -14,7 +14,8 @@ counted only for answers actually delivered (a client that timed out before a de
 never sees its usage, so neither does the server's count).
 
 Run ``summarizer dev-server`` (or ``python -m summarizer.devserver``) to try the pipeline without
-a key: the default responder summarises the document in the prompt with the rules backend.
+a key: the default responder summarises the document in the prompt with the rules backend and
+cites the prompt's clause ids, as the prompt asks a model to.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class ChatRequest:
         return str(tools[0].get("function", {}).get("name", "answer"))
 
     def user_text(self) -> str:
-        """Every user message's text, joined: where the prompt's document and candidates are."""
+        """Every user message's text, joined: where the prompt's clause table and candidates are."""
         return "\n".join(_message_text(m) for m in self.messages if m.get("role") == "user")
 
     def prompt_tokens(self) -> int:
@@ -398,25 +399,33 @@ def _answer_text(request: ChatRequest, reply: Reply) -> str:
 
 # --- The default responder: a plausible draft for users trying the pipeline without a key --------
 
+_CLAUSES = re.compile(r"^<clauses>\n(.*?)\n?</clauses>$", re.S | re.M)
 _DOCUMENT = re.compile(r"^<document>\n(.*?)\n?</document>$", re.S | re.M)
 _CANDIDATES = re.compile(r"^<candidates>\n(.*?)\n?</candidates>$", re.S | re.M)
 
 
 def default_responder(request: ChatRequest) -> Reply:
-    """Summarise the prompt's ``<document>`` with the rules backend, citing the prompt's candidate ids."""
+    """Summarise the prompt's document with the rules backend, citing the prompt's clause and candidate ids.
+
+    The document is read back from the prompt's ``<clauses>`` table (a ``<document>`` block, as
+    older prompts sent, is read as it is, and the draft then quotes).
+    """
     prompt = request.user_text()
-    found = _DOCUMENT.search(prompt)
-    if not found:
+    clauses, document = _CLAUSES.search(prompt), _DOCUMENT.search(prompt)
+    if clauses:
+        draft, surfaces = _rules_draft_from_table(clauses.group(1))
+    elif document:
+        draft, surfaces = _rules_draft(document.group(1))
+    else:
         return Reply.json(SummaryDraft().model_dump(mode="json"))
-    draft, surfaces = _rules_draft(found.group(1))
     table = _CANDIDATES.search(prompt)
     if table:
         _cite_table_ids(draft, surfaces, table.group(1))
-    return Reply.json(draft.model_dump(mode="json"))
+    return Reply.json(draft.model_dump(mode="json", exclude_none=True))
 
 
 def _rules_draft(text: str) -> tuple[SummaryDraft, dict[str, str]]:
-    """The rules backend's draft and its candidates' surfaces by id; empty while that backend is missing."""
+    """The rules backend's draft (quoting) and its candidates' surfaces by id; empty while that backend is missing."""
     try:
         from summarizer.backends.rules import RulesBackend
         from summarizer.document import document_from_text
@@ -427,6 +436,66 @@ def _rules_draft(text: str) -> tuple[SummaryDraft, dict[str, str]]:
     quantities = extract_quantities(text)
     summary = enforce(RulesBackend().summarize(document_from_text(text), quantities), quantities)
     return draft_from_summary(summary), {q.id: q.text for q in quantities}
+
+
+def _rules_draft_from_table(rendered: str) -> tuple[SummaryDraft, dict[str, str]]:
+    """The rules backend's draft of the text the clause table shows, citing the table's clause ids.
+
+    The rows are joined back into the text (a paragraph a line); the rules backend summarises that
+    text, and each record's evidence span, mapped back through cleaning's offsets, cites the rows
+    it overlaps. The ids are the prompt's, so they are the document's whatever chunk was shown.
+    """
+    try:
+        from summarizer.backends.rules import RulesBackend
+        from summarizer.document import document_from_text
+        from summarizer.grounding import draft_from_summary, enforce
+        from summarizer.prompting import read_clauses
+        from summarizer.quantities import extract_quantities
+        from summarizer.text.clauses import ClauseRow, ClauseTable
+    except ImportError:
+        return SummaryDraft(), {}
+    shown = read_clauses(rendered)
+    if not shown:
+        return SummaryDraft(), {}
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for index, row in enumerate(shown):
+        if index and row.paragraph != shown[index - 1].paragraph:
+            parts.append("\n")
+            position += 1
+        spans.append((position, position + len(row.text)))
+        parts.append(row.text)
+        position += len(row.text)
+    joined = "".join(parts)
+    document = document_from_text(joined)
+    quantities = extract_quantities(document.text)
+    summary = enforce(RulesBackend().summarize(document, quantities), quantities)
+    # Evidence of the cleaned text -> offsets of the joined rows, where each row's span is known.
+    summary = _in_raw_offsets(summary, document.offsets)
+    rows = tuple(
+        ClauseRow(id=r.id, start=s, end=e, shown_end=e, section="other", heading=False, paragraph=r.paragraph)
+        for r, (s, e) in zip(shown, spans)
+    )
+    return draft_from_summary(summary, ClauseTable(joined, rows)), {q.id: q.text for q in quantities}
+
+
+def _in_raw_offsets(summary: Any, offsets: Sequence[int]) -> Any:
+    """The summary with every record's evidence span moved to the raw text cleaning started from."""
+
+    def moved(record: Any) -> Any:
+        evidence = record.evidence
+        if evidence.end <= evidence.start:
+            return record
+        start, end = offsets[evidence.start], offsets[evidence.end - 1] + 1
+        return record.model_copy(update={"evidence": evidence.model_copy(update={"start": start, "end": end})})
+
+    return summary.model_copy(
+        update={
+            section: [moved(record) for record in getattr(summary, section)]
+            for section in ("metrics", "targets", "achievements", "problems", "tasks")
+        }
+    )
 
 
 def _cite_table_ids(draft: SummaryDraft, surfaces: dict[str, str], table: str) -> None:

@@ -84,6 +84,7 @@ class Lexicon:
         self.byline = re.compile("|".join(data["byline_patterns"]))
         self.domain_noun = re.compile(words("domain_nouns"))
         self.formula = re.compile("|".join(data["formula_patterns"]))
+        self.modifier = re.compile(rf"(?:{words('clause_modifiers')})+")
 
 
 @lru_cache(maxsize=1)

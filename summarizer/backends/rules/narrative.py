@@ -452,7 +452,7 @@ def _condensed(text: str, spans: Sequence[tuple[int, int]], lex: Lexicon) -> str
     Formulas (学习贯彻…精神, 提高政治站位) go first when the clauses hold anything else; the first
     clause, which usually names the work or the subject, goes last.
     """
-    kept = list(spans)
+    kept = [_without_modifier(text, s, e, lex) for s, e in spans]
     if len(kept) > 1:
         kept = [span for span in kept if not lex.formula.search(text, *span)] or kept[:1]
     while len(kept) > 1 and sum(e - s + 1 for s, e in kept) - 1 > MAX_PHRASE:
@@ -469,6 +469,14 @@ def _condensed(text: str, spans: Sequence[tuple[int, int]], lex: Lexicon) -> str
             phrase += text[c_start:c_end]
     phrase = phrase.strip(EDGE)
     return phrase if len(re.sub(r"\W", "", phrase)) >= MIN_PHRASE else None
+
+
+def _without_modifier(text: str, start: int, end: int, lex: Lexicon) -> tuple[int, int]:
+    """"充分认清形势" -> "认清形势": an adverb before a verb of work says nothing a reader needs."""
+    match = lex.modifier.match(text, start, end)
+    if match and lex.task_verb.match(text, match.end(), end) and end - match.end() >= 4:
+        return match.end(), end
+    return start, end
 
 
 def _content_score(text: str, span: tuple[int, int], lex: Lexicon) -> float:
