@@ -104,16 +104,18 @@ def render_clauses(table: ClauseTable) -> str:
 
     A row shows its clause and what follows it up to the next clause (the ，；。 that tell where a
     duty or sentence ends), line breaks inside a paragraph removed: the rows hold the text once.
+    The section is left empty when it is the row above's in the same paragraph (most rows: it is
+    a paragraph's more often than a clause's), so each paragraph's first row states it.
     """
     lines = [CLAUSE_HEADER]
-    paragraph = None
+    above: tuple[int, str] | None = None
     for row in table.rows:
-        if paragraph is not None and row.paragraph != paragraph:
-            lines.append("")
-        paragraph = row.paragraph
         section = HEADING_WORD if row.heading else SECTION_WORDS[row.section]
+        if above is not None and row.paragraph != above[0]:
+            lines.append("")
         shown = re.sub(r"\s*\n\s*", "", table.text[row.start : row.shown_end]).strip()
-        lines.append(f"{row.id}|{section}|{shown}")
+        lines.append(f"{row.id}|{'' if above == (row.paragraph, section) else section}|{shown}")
+        above = (row.paragraph, section)
     return "\n".join(lines)
 
 
@@ -128,7 +130,8 @@ class ShownClause:
 
 
 def read_clauses(rendered: str) -> list[ShownClause]:
-    """The rows of a table made by :func:`render_clauses` (the dev server reads its prompt so)."""
+    """The rows of a table made by :func:`render_clauses` (the dev server reads its prompt so),
+    each with its section written out."""
     rows: list[ShownClause] = []
     paragraph = 0
     for line in rendered.splitlines():
@@ -137,7 +140,9 @@ def read_clauses(rendered: str) -> list[ShownClause]:
             continue
         match = _CLAUSE_ROW.match(line)
         if match:
-            rows.append(ShownClause(match.group(1), match.group(2), match.group(3), paragraph))
+            above = rows[-1] if rows and rows[-1].paragraph == paragraph else None
+            section = match.group(2) or (above.section if above else "")
+            rows.append(ShownClause(match.group(1), section, match.group(3), paragraph))
     return rows
 
 

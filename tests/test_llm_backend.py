@@ -22,9 +22,10 @@ from summarizer.config import ENV_FIELDS, LLMSettings, load_config
 from summarizer.devserver import ChatRequest, DevServer, Reply
 from summarizer.document import Document, document_from_text
 from summarizer.errors import BackendError, ConfigError, ModelResponseError
-from summarizer.prompting import load_prompts
+from summarizer.prompting import load_prompts, read_clauses, render_clauses
 from summarizer.quantities import extract_quantities
 from summarizer.schema import Quantity, Summary
+from summarizer.text.clauses import document_clauses
 
 SECRET = "sk-test-SECRET-123"
 TEXT = (
@@ -83,6 +84,18 @@ def good_draft(quantities: list[Quantity]) -> dict[str, Any]:
         "problems": [{"text": "部分企业生产经营压力较大", "quote": "部分企业生产经营压力较大"}],
         "tasks": [{"text": "抓项目建设", "quote": "下半年要抓项目建设"}],
     }  # fmt: skip
+
+
+def cited_draft(document: Document, quantities: list[Quantity]) -> dict[str, Any]:
+    """The faithful draft as the prompt asks for it: clause ids instead of quotes."""
+    table = document_clauses(document)
+    draft = good_draft(quantities)
+    for section in ("metrics", "targets", "problems", "tasks"):
+        for item in draft[section]:
+            start = document.text.index(item.pop("quote"))
+            item["clause_ids"] = [row.id for row in table.overlapping(start, start + 1)]
+    draft["metrics"][0]["clause_ids"] = ["c5", "c6"]  # 120.5亿元 and 6.2%: two clauses
+    return draft
 
 
 def hallucinating_draft(quantities: list[Quantity]) -> dict[str, Any]:
@@ -152,16 +165,72 @@ def test_every_mode_passes_a_faithful_answer_through(
     assert summary.text == document.text and summary.source.sha256 == document.sha256
 
 
-def test_the_model_sees_the_document_and_its_candidates(
+def test_the_model_sees_the_clause_table_and_the_candidates(
     document: Document, quantities: list[Quantity], tmp_path: Path
 ) -> None:
     with DevServer([Reply.json(good_draft(quantities))]) as server:
         LLMBackend(settings(server, tmp_path)).summarize(document, quantities)
-    prompt = server.requests[0].user_text()
-    assert f"<document>\n{TEXT}\n</document>" in prompt
+    body = server.requests[0].body  # the request as the server received it
+    (user,) = [m["content"] for m in body["messages"] if m["role"] == "user"]
+    table = document_clauses(document)
+    assert f"<clauses>\n{render_clauses(table)}\n</clauses>" in user
+    assert "<document>" not in user  # the text is sent once, in the table
+    shown = read_clauses(user.split("<clauses>\n", 1)[1].split("\n</clauses>", 1)[0])
+    assert [row.id for row in shown] == [row.id for row in table.rows] == [f"c{i}" for i in range(1, 13)]
+    assert ("c5", "成效", "上半年全区地区生产总值完成120.5亿元，") in [(r.id, r.section, r.text) for r in shown]
+    assert "".join(row.text for row in shown) == TEXT.replace("\n", "")
     for quantity in quantities:
-        assert (f"\n{quantity.id} | {quantity.text} |" in prompt) != quantity.is_time
-    assert server.requests[0].body["temperature"] == 0.0 and server.requests[0].has_authorization
+        assert (f"\n{quantity.id} | {quantity.text} |" in user) != quantity.is_time
+    assert body["temperature"] == 0.0 and server.requests[0].has_authorization
+
+
+def test_a_draft_citing_clause_ids_comes_out_with_exact_spans(
+    document: Document, quantities: list[Quantity], tmp_path: Path
+) -> None:
+    with DevServer([Reply.json(cited_draft(document, quantities))]) as server:
+        summary = LLMBackend(settings(server, tmp_path)).summarize(document, quantities)
+    assert len(server.requests) == 1 and summary.diagnostics.dropped == []
+    assert [(m.name, m.value, m.growth_pct) for m in summary.metrics] == [
+        ("地区生产总值", 120.5, 6.2), ("规模以上工业增加值", None, 8.1)
+    ]  # fmt: skip
+    assert [m.evidence.quote for m in summary.metrics] == ["上半年全区地区生产总值完成120.5亿元，同比增长6.2%", "规模以上工业增加值同比增长8.1%"]
+    assert [t.evidence.quote for t in summary.tasks] == ["下半年要抓项目建设"]
+    assert [p.evidence.quote for p in summary.problems] == ["部分企业生产经营压力较大"]
+
+
+def test_an_unknown_clause_id_is_reasked_then_dropped_with_its_reason(
+    document: Document, quantities: list[Quantity], tmp_path: Path
+) -> None:
+    draft = cited_draft(document, quantities)
+    draft["tasks"].append({"text": "优化营商环境", "clause_ids": ["c11", "c999"]})
+    with DevServer([Reply.json(draft)]) as server:
+        summary = LLMBackend(settings(server, tmp_path, max_reasks=2)).summarize(document, quantities)
+    assert len(server.requests) == 3  # the answer and two re-asks, each told which id is unknown
+    reask = str(server.requests[1].messages[-1]["content"])
+    assert "tasks[1].clause_ids: c999 not in the clause table (c1 … c12)" in reask
+    assert [t.text for t in summary.tasks] == ["抓项目建设"]
+    (dropped,) = summary.diagnostics.dropped
+    assert dropped.section == "tasks" and dropped.item["clause_ids"] == ["c11", "c999"]
+    assert dropped.reasons == ["tasks[1].clause_ids: c999 not in the clause table (c1 … c12); cite ids of rows of the table"]
+    assert len(summary.metrics) == 2 and len(summary.problems) == 1  # the rest is kept
+
+
+def test_a_number_from_outside_the_cited_clauses_is_dropped(
+    document: Document, quantities: list[Quantity], tmp_path: Path
+) -> None:
+    """120.5亿元 is stated by the document (c5) but not by the clause the task cites (c11)."""
+    draft = cited_draft(document, quantities)
+    draft["tasks"] = [{"text": "抓项目建设，冲刺120.5亿元", "clause_ids": ["c11"]}]
+    draft["achievements"] = [{"text": "地区生产总值完成120.5亿元", "clause_ids": ["c5"]}]
+    with DevServer([Reply.json(draft)]) as server:
+        summary = LLMBackend(settings(server, tmp_path, max_reasks=1)).summarize(document, quantities)
+    assert len(server.requests) == 2
+    assert "tasks[0].text: 120.5亿元 is not stated in the cited clauses (c11); 120.5亿元 is in c5" in str(
+        server.requests[1].messages[-1]["content"]
+    )
+    assert summary.tasks == [] and [a.text for a in summary.achievements] == ["地区生产总值完成120.5亿元"]
+    (dropped,) = summary.diagnostics.dropped
+    assert dropped.section == "tasks" and "not stated in the cited clauses" in dropped.reasons[0]
 
 
 def test_falls_back_when_the_server_rejects_tools_and_json_schema(
@@ -507,26 +576,37 @@ def test_a_long_document_is_summarised_in_chunks_and_merged(tmp_path: Path) -> N
     document = document_from_text(text)
     quantities = extract_quantities(text)
 
+    table = document_clauses(document)
+    shown_ids: list[list[str]] = []
+
     def per_chunk(request: ChatRequest) -> Reply:
         """Answer from the chunk shown: its growth figure, and the shared task that overlapping chunks repeat."""
-        chunk = request.user_text().split("<document>\n", 1)[1].split("\n</document>", 1)[0]
+        rows = read_clauses(request.user_text().split("<clauses>\n", 1)[1].split("\n</clauses>", 1)[0])
+        shown_ids.append([row.id for row in rows])
+        chunk = "".join(row.text for row in rows)
         metrics = [
             {
-                "name": q.indicator or "指标", "growth_pct": q.value,
-                "quote": text[q.sentence_start : q.end], "quantity_ids": [q.id],
+                "name": q.indicator or "指标", "growth_pct": q.value, "quantity_ids": [q.id],
+                "clause_ids": [row.id for row in table.overlapping(q.start, q.end)],
             }
             for q in quantities
             if q.text in chunk
         ]
-        task = {"text": "坚持稳中求进，狠抓工作落实", "quote": "要坚持稳中求进，狠抓工作落实"}
+        repeated = next(row for row in rows if row.text.startswith("要坚持稳中求进"))
+        task = {"text": "坚持稳中求进，狠抓工作落实", "clause_ids": [repeated.id]}
         return Reply.json({"metrics": metrics, "tasks": [task]})
 
     with DevServer(per_chunk) as server:
         backend = LLMBackend(settings(server, tmp_path, chunk_chars=200, chunk_overlap=60))
         summary = backend.summarize(document, quantities)
     assert len(server.requests) >= 2
+    # Each chunk shows its own rows, numbered over the whole document, and together they show all.
+    assert all(ids == sorted(ids, key=lambda cid: int(cid[1:])) for ids in shown_ids)
+    assert {cid for ids in shown_ids for cid in ids} == {row.id for row in table.rows}
+    assert shown_ids[1][0] != "c1"
     assert sorted(m.growth_pct for m in summary.metrics) == [6.3, 8.1, 12.4]
     assert [t.text for t in summary.tasks] == ["坚持稳中求进，狠抓工作落实"]
+    assert summary.diagnostics.dropped == []
 
 
 # --- the command -------------------------------------------------------------------------------------

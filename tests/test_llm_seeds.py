@@ -32,16 +32,17 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def hallucinating(request: ChatRequest) -> Reply:
     honest = default_responder(request)
     draft: dict[str, Any] = copy.deepcopy(honest.payload)
-    quotes = [i["quote"] for section in ("metrics", "tasks", "achievements", "problems") for i in draft[section]]
-    sentence = quotes[0] if quotes else request.user_text().split("<document>\n", 1)[1].splitlines()[0]
-    for metric in draft["metrics"]:
+    cited = [i["clause_ids"] for section in ("metrics", "tasks", "achievements", "problems") for i in draft.get(section, [])]
+    assert cited and all(cited), "the dev server's draft cites clause ids for every record"
+    evidence = cited[0]
+    for metric in draft.get("metrics", []):
         if metric.get("value"):
             metric["value"] = round(metric["value"] * 1.1, 2)
             break
-    draft["metrics"].append(
-        {"name": "高新技术企业营业收入", "value": INVENTED_LEVEL, "unit": "亿元", "quote": sentence, "quantity_ids": []}
+    draft.setdefault("metrics", []).append(
+        {"name": "高新技术企业营业收入", "value": INVENTED_LEVEL, "unit": "亿元", "clause_ids": evidence, "quantity_ids": []}
     )
-    draft["tasks"].append({"text": f"新增市场主体{INVENTED_COUNT}家", "quote": sentence})
+    draft.setdefault("tasks", []).append({"text": f"新增市场主体{INVENTED_COUNT}家", "clause_ids": evidence})
     return Reply.json(draft)
 
 

@@ -232,8 +232,9 @@ def line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 # A line opening like this starts a paragraph even when the line above broke off mid-sentence.
 _NEW_PARAGRAPH = re.compile(r"要|[一二三四五六七八九十]+[是要、]|（[一二三四五六七八九十]+）|会议|【|#")
-# Where a piece ends inside a sentence: before "，二是…", "；", "，要…".
-_ENUMERATED_NEXT = re.compile(r"[，,](?=[二三四五六七八九十]+[是要])")
+# Where a piece ends inside a sentence: before "，二是…", "；", "，要…", and after "…工作：" when
+# an enumeration follows.
+_ENUMERATED_NEXT = re.compile(r"[，,](?=[二三四五六七八九十]+[是要])|[：:](?=[一二三四五六七八九十]+[是要、]|[（(][一二三四五六七八九十\d]+[）)])")
 _MUST_NEXT = re.compile(r"[，,](?=(?:同时|还|更|也|并|并且|而且)?要(?![求素点件闻地害么是]))")
 # "…，但（是）…": a result and the shortfall after it are two items.
 _TURN_NEXT = re.compile(r"[，,](?=但是?|然而|不过)")
@@ -293,7 +294,7 @@ def _piece_spans(text: str, sentence: Sentence) -> list[tuple[int, int]]:
     for i in range(sentence.start, sentence.end):
         char = text[i]
         if char in DUTY_STOPS or (
-            char in "，,"
+            char in "，,：:"
             and (
                 _ENUMERATED_NEXT.match(text, i)
                 or ((_MUST_NEXT.match(text, i) or _TURN_NEXT.match(text, i)) and i - cuts[-1] >= 10)

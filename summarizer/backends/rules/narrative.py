@@ -114,6 +114,8 @@ _STANDOUT = re.compile(
     r"第[一二三四五六七八九十\d]|首位|前列|前茅|领跑|领先|唯一|首个|首批|首笔|首次|表彰|获评|荣获|被评为|入选|获批|"
     r"达到或超过|超过目标|超额|序时|过半|创历史新高|历史最好|历史新高|再创新高"
 )
+# A standing among others: a rank, or a comparison with a wider area.
+_STANDING = re.compile(r"第[一二三四五六七八九十\d]|首位|前列|前茅|领跑|领先|高于|低于|快于")
 # A clause that only introduces the goals after it: "主要预期目标是", "目标为".
 _ANNOUNCES_GOALS = re.compile(r"(?:目标|指标)(?:任务)?(?:是|为)?$")
 _ASSESSMENT = re.compile(r"呈现|态势|取得了?[^，。]{0,8}(?:成效|成绩|进展|突破)|成效明显|成效显著|稳中向好|稳中有进|好于预期")
@@ -318,10 +320,29 @@ def _achievements(text: str, piece: Piece, numbers: Sequence[Quantity], lex: Lex
         words = text[g_start:g_end]
         if not _is_result(words, inside, lex):
             continue
-        phrase = _condensed(text, _clauses(text, g_start, g_end), lex)
+        phrase = _ranked(text, g_start, g_end, inside, lex) or _condensed(text, _clauses(text, g_start, g_end), lex)
         if phrase:
             found.append(Phrase("achievements", phrase, g_start, g_end))
     return found
+
+
+def _ranked(text: str, start: int, end: int, numbers: Sequence[Quantity], lex: Lexicon) -> str | None:
+    """"实现GDP158.6亿元，增长7.2%，增速居全市第一" -> "地区生产总值增速居全市第一": the standing, not the figures
+    (they are metrics)."""
+    clauses = _clauses(text, start, end)
+    standing = [c for c in clauses if _STANDING.search(text, *c)]
+    figures = [c for c in clauses if c not in standing and any(c[0] <= q.start < c[1] for q in numbers)]
+    if not standing or not figures or len(standing) + len(figures) < len(clauses):
+        return None
+    phrase = _condensed(text, standing, lex)
+    named = next((q.indicator for q in numbers if q.indicator and figures[0][0] <= q.start < figures[0][1]), None)
+    if phrase and named and _CONTINUES.match(phrase) and len(named) + len(phrase) <= MAX_PHRASE:
+        named = lex.value_verb_start.sub("", named)
+        attribute = re.match(r"总额|总量|规模", phrase)
+        if attribute and named.endswith(attribute.group()):
+            phrase = phrase[attribute.end() :]  # "进出口总额" + "总额全省第三": the name says it once
+        phrase = named + phrase
+    return phrase
 
 
 def _result_groups(text: str, piece: Piece, start: int) -> list[tuple[int, int]]:
