@@ -391,6 +391,7 @@ class _Check:
         self.cited = [q for q in (self._cite(qid) for qid in ids) if q is not None]
         self.clauses: list[ClauseRow] = []
         self.span: tuple[int, int] | None = None
+        self.by_clauses = bool(clause_ids)
         if clause_ids:
             self.span = self._clause_span(clause_ids)
             return
@@ -420,10 +421,6 @@ class _Check:
         if unknown or not self.clauses:
             return None
         return self.clauses[0].start, max(row.end for row in self.clauses)
-
-    @property
-    def evidence_name(self) -> str:
-        return "cited clauses" if self.clauses else "quoted sentence"
 
     def _cite(self, qid: str) -> Quantity | None:
         quantity = self.source.by_id.get(qid)
@@ -487,7 +484,7 @@ class _Check:
         """Say what the document does state instead, so that a re-ask can fix it."""
         where, shown = f"{self.where}.{key}", _number_text(value, unit)
         elsewhere = next((q for q in self.source.quantities if matches(q)), None)
-        if elsewhere is not None and self.clauses:
+        if elsewhere is not None and self.by_clauses:
             return (
                 f"{where}: {shown} is stated by {_describe(elsewhere)} outside the cited clauses' sentence; "
                 f"cite its clause {self.source.clause_of(elsewhere)} and {elsewhere.id}"
@@ -561,7 +558,7 @@ def _check_target(index: int, target: TargetDraft, source: _Source) -> _Check:
         start, end = _sentence_around(source.text, *check.span)
         if not TARGET_CUE.search(source.text, start, end):
             check.errors.append(
-                f"{where}.{'clause_ids' if check.clauses else 'quote'}: not a target-cued sentence "
+                f"{where}.{'clause_ids' if check.by_clauses else 'quote'}: not a target-cued sentence "
                 "(no 力争/确保/目标/年内 ...); a target needs one"
             )
     check.strings(target, "name", "horizon", "cue")

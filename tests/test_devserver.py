@@ -18,12 +18,15 @@ import openai
 import pytest
 from pydantic import BaseModel
 
+from summarizer.backends.llm import LLMBackend
+from summarizer.config import load_config
 from summarizer.devserver import ChatRequest, DevServer, Reply
 from summarizer.document import load_document
 from summarizer.grounding import draft_errors, ground
 from summarizer.prompting import load_prompts
 from summarizer.quantities import extract_quantities
 from summarizer.schema import SummaryDraft
+from summarizer.text.clauses import document_clauses
 
 SECRET = "sk-dev-test-SECRET-4242"
 MESSAGES = [
@@ -223,8 +226,38 @@ def test_default_responder_answers_the_real_prompt_with_a_grounded_draft(example
     with DevServer() as server:
         draft = ask_for_draft(server, load_prompts().messages(document.text, quantities))
     assert draft.metrics or draft.tasks, "the rules backend found nothing to say"
+    records = [*draft.metrics, *draft.targets, *draft.achievements, *draft.problems, *draft.tasks]
+    assert all(r.clause_ids and r.quote is None for r in records), "the answer cites clause ids, as the prompt asks"
     assert draft_errors(draft, document.text, quantities) == []
     assert ground(draft, document.text, quantities).dropped == []
+
+
+def test_default_responder_cites_the_clauses_of_the_rules_backends_spans(example_paths: list[Path]) -> None:
+    """Through the LLM backend (the document's own table, per article), every example, nothing dropped."""
+    with DevServer() as server:
+        settings = load_config(base_url=server.base_url, model="dev", api_key="k", use_cache=False, max_reasks=0).llm
+        backend = LLMBackend(settings)
+        for path in example_paths:
+            document = load_document(path)
+            quantities = extract_quantities(document.text)
+            table = document_clauses(document)
+            before = len(server.requests)
+            summary = backend.summarize(document, quantities)
+            assert summary.diagnostics.dropped == [], path.name
+            assert len(server.requests) == before + 1, path.name  # no re-ask was needed
+            starts, ends = {r.start for r in table.rows}, {r.end for r in table.rows}
+            for record in [*summary.achievements, *summary.problems, *summary.tasks]:
+                assert record.evidence.start in starts and record.evidence.end in ends, (path.name, record)
+
+
+def test_default_responder_still_reads_a_document_block() -> None:
+    """A prompt of the older format (the plain text in <document>) gets a quoting draft."""
+    text = "上半年，全区地区生产总值完成120.5亿元，同比增长6.2%。下半年要抓项目建设。"
+    prompt = [{"role": "user", "content": f"<document>\n{text}\n</document>"}]
+    with DevServer() as server:
+        draft = ask_for_draft(server, prompt)
+    assert draft.tasks and all(t.quote and not t.clause_ids for t in draft.tasks)
+    assert ground(draft, text, extract_quantities(text)).dropped == []
 
 
 def test_default_responder_cites_the_ids_of_the_prompts_candidate_table(example_paths: list[Path]) -> None:

@@ -43,9 +43,11 @@ from summarizer.schema import (
     Target,
     TargetDraft,
 )
+from summarizer.text.clauses import clause_table
 
 TEXT = (Path(__file__).parent / "data" / "grounding_report.txt").read_text(encoding="utf-8")
 QUANTITIES = extract_quantities(TEXT)
+CLAUSES = clause_table(TEXT)
 NOT_STATED = "is not stated in the text; write numbers exactly as the text states them, or leave them out"
 
 
@@ -260,6 +262,133 @@ def test_instructor_reasks_with_grounding_errors_through_a_real_server() -> None
     assert "tasks[0].text: 15亿元 is not stated in the text" in reask
 
 
+# --- clause ids ------------------------------------------------------------------------------------------
+
+
+def clause(words: str) -> str:
+    """The id of the clause holding these words (tests name clauses by what they say)."""
+    return next(row.id for row in CLAUSES.rows if words in TEXT[row.start : row.end])
+
+
+def span_of(*ids: str) -> str:
+    rows = [CLAUSES.by_id[cid] for cid in ids]
+    return TEXT[min(r.start for r in rows) : max(r.end for r in rows)]
+
+
+def test_cited_clauses_give_the_span_from_the_first_to_the_last() -> None:
+    first, last = clause("新签约项目36个"), clause("总投资超80亿元")
+    draft = SummaryDraft(
+        achievements=[ItemDraft(text="新签约项目36个，总投资超80亿元", clause_ids=[last, first])],  # any order
+        problems=[ItemDraft(text="企业订单不足", clause_ids=[clause("部分企业订单不足")], quote="与原文无关的摘录")],
+        tasks=[ItemDraft(text="推进12亿元智能装备产业园", clause_ids=[clause("智能装备产业园")])],
+    )
+    assert draft_errors(draft, TEXT, QUANTITIES, CLAUSES) == []
+    grounded = ground(draft, TEXT, QUANTITIES, CLAUSES)
+    assert grounded.dropped == []
+    (achievement,) = grounded.achievements
+    assert achievement.evidence.quote == "新签约项目36个，总投资超80亿元" == span_of(first, last)
+    assert (achievement.evidence.start, achievement.evidence.end) == (CLAUSES.by_id[first].start, CLAUSES.by_id[last].end)
+    assert grounded.problems[0].evidence.quote == "部分企业订单不足"  # with ids, a quote is not looked for
+    assert grounded.tasks[0].evidence.quote == "加快推进总投资12亿元的智能装备产业园建设"
+
+
+def test_metrics_and_targets_may_cite_clauses_too() -> None:
+    draft = SummaryDraft(
+        metrics=[
+            MetricDraft(name="地区生产总值", value=156.8, unit="亿元", growth_pct=6.4,
+                        clause_ids=[clause("156.8亿元"), clause("同比增长6.4%")]),
+            MetricDraft(name="固定资产投资", growth_pct=-2.7, clause_ids=[clause("同比下降2.7%")]),
+        ],
+        targets=[TargetDraft(name="地区生产总值增速", value=7, unit="%", measure="growth", qualifier="approx",
+                             clause_ids=[clause("7%左右")])],
+    )  # fmt: skip
+    grounded = ground(draft, TEXT, QUANTITIES, CLAUSES)
+    assert grounded.dropped == []
+    gdp, investment = grounded.metrics
+    assert gdp.evidence.quote == "地区生产总值完成**156.8亿元**，同比增长6.4%"
+    assert gdp.evidence.quantity_ids == ids("156.8亿元", "6.4%")  # found in the cited clauses' sentence
+    assert investment.growth_pct == -2.7 and investment.evidence.quote == "同比下降2.7%"
+    assert grounded.targets[0].evidence.quote == "全年力争地区生产总值增长7%左右"
+
+
+def test_an_unknown_clause_id_is_an_error_and_the_item_is_dropped_with_it() -> None:
+    known = clause("工业投资增长乏力")
+    draft = SummaryDraft(
+        problems=[ItemDraft(text="工业投资增长乏力", clause_ids=[known, "c999"], quote="工业投资增长乏力")],
+        metrics=[MetricDraft(name="固定资产投资", growth_pct=-2.7, clause_ids=["c0"])],
+    )
+    errors = draft_errors(draft, TEXT, QUANTITIES, CLAUSES)
+    last = CLAUSES.rows[-1].id
+    assert errors == [
+        f"metrics[0] (固定资产投资).clause_ids: c0 not in the clause table (c1 … {last}); cite ids of rows of the table",
+        f"metrics[0] (固定资产投资).growth_pct: -2.7% is stated by {cand('2.7%').id} 2.7% outside the cited clauses' "
+        f"sentence; cite its clause {clause('同比下降2.7%')} and {cand('2.7%').id}",
+        f"problems[0].clause_ids: c999 not in the clause table (c1 … {last}); cite ids of rows of the table",
+    ]
+    grounded = ground(draft, TEXT, QUANTITIES, CLAUSES)
+    assert grounded.problems == [] and grounded.metrics == []  # a right quote does not save a wrong id
+    assert [(d.section, d.reasons) for d in grounded.dropped] == [("metrics", errors[:2]), ("problems", errors[2:])]
+
+
+def test_an_item_without_clause_ids_or_quote_has_no_evidence() -> None:
+    draft = SummaryDraft(tasks=[ItemDraft(text="狠抓项目建设")])
+    assert draft_errors(draft, TEXT, QUANTITIES, CLAUSES) == [
+        "tasks[0].clause_ids: missing; cite the ids of the clauses this item rests on"
+    ]
+    assert ground(draft, TEXT, QUANTITIES, CLAUSES).dropped[0].section == "tasks"
+
+
+def test_a_phrase_citing_clauses_states_only_their_numbers() -> None:
+    """80亿元 and 2024年 are in the document, but not in the clauses the phrase cites."""
+    task = clause("狠抓项目建设")
+    draft = SummaryDraft(
+        tasks=[
+            ItemDraft(text="狠抓项目建设，总投资超80亿元", clause_ids=[task]),
+            ItemDraft(text="2024年狠抓项目建设", clause_ids=[task]),
+            ItemDraft(text="推进12亿元智能装备产业园", clause_ids=[task, clause("智能装备产业园")]),
+        ],
+        achievements=[ItemDraft(text="1—9月新签约项目36个", clause_ids=[clause("通报1—9月"), clause("新签约项目36个")])],
+    )
+    errors = draft_errors(draft, TEXT, QUANTITIES, CLAUSES)
+    assert errors == [
+        f"tasks[0].text: 80亿元 is not stated in the cited clauses ({task}); 80亿元 is in {clause('总投资超80亿元')}; "
+        "cite the clause that states it, or leave the number out",
+        f"tasks[1].text: 2024年 is not stated in the cited clauses ({task}); cite the clause that states it, "
+        "or leave the number out",
+    ]
+    grounded = ground(draft, TEXT, QUANTITIES, CLAUSES)
+    assert [t.text for t in grounded.tasks] == ["推进12亿元智能装备产业园"]
+    assert [a.text for a in grounded.achievements] == ["1—9月新签约项目36个"]
+    # The same phrases with only a quote keep the document-wide check of older drafts.
+    quoted = SummaryDraft(tasks=[ItemDraft(text="狠抓项目建设，总投资超80亿元", quote="要狠抓项目建设")])
+    assert draft_errors(quoted, TEXT, QUANTITIES, CLAUSES) == []
+
+
+def test_without_a_table_the_whole_text_is_segmented_once() -> None:
+    draft = SummaryDraft(problems=[ItemDraft(text="企业订单不足", clause_ids=[clause("部分企业订单不足")])])
+    assert ground(draft, TEXT, QUANTITIES).problems == ground(draft, TEXT, QUANTITIES, CLAUSES).problems
+    payload = draft.model_dump(mode="json")
+    bad = {**payload, "problems": [{"text": "企业订单不足", "clause_ids": ["c404"]}]}
+    with pytest.raises(ValidationError, match="c404 not in the clause table"):
+        GroundedDraft.model_validate(bad, context={"text": TEXT, "quantities": QUANTITIES, "clauses": CLAUSES})
+    assert GroundedDraft.model_validate(payload, context={"text": TEXT, "quantities": QUANTITIES, "clauses": CLAUSES})
+
+
+def test_draft_from_summary_cites_the_clauses_each_span_covers() -> None:
+    grounded = ground(good_draft(), TEXT, QUANTITIES)
+    summary = summary_of(grounded.metrics, grounded.targets, grounded.achievements, meta=grounded.meta)
+    draft = draft_from_summary(summary, CLAUSES)
+    assert all(r.clause_ids and r.quote is None for r in [*draft.metrics, *draft.targets, *draft.achievements])
+    assert draft.achievements[0].clause_ids == [clause("新签约项目36个"), clause("总投资超80亿元")]
+    again = ground(draft, TEXT, QUANTITIES, CLAUSES)
+    assert again.dropped == []
+    assert [m.model_dump(exclude={"evidence"}) for m in again.metrics] == [
+        m.model_dump(exclude={"evidence"}) for m in grounded.metrics
+    ]
+    for before, after in zip([*grounded.metrics, *grounded.achievements], [*again.metrics, *again.achievements]):
+        assert after.evidence.start <= before.evidence.start and before.evidence.end <= after.evidence.end
+
+
 # --- ground ----------------------------------------------------------------------------------------------
 
 
@@ -387,6 +516,15 @@ def stated(value: float, unit: str | None) -> bool:
     return in_document(value, value * _UNIT_SCALE.get(unit or "", 1))
 
 
+def phrase_numbers_stated_in(phrase: str | None, evidence: str) -> bool:
+    numbers = document_numbers(evidence)
+    return all(
+        any(math.isclose(float(n) * _SCALE.get(s, 1), m, rel_tol=1e-9) or math.isclose(float(n), m, rel_tol=1e-9)
+            for m in numbers)
+        for n, s in _NUMBER_WITH_SCALE.findall(phrase or "")
+    )  # fmt: skip
+
+
 def phrase_numbers_stated(phrase: str | None) -> bool:
     return all(in_document(float(n), float(n) * _SCALE.get(s, 1)) for n, s in _NUMBER_WITH_SCALE.findall(phrase or ""))
 
@@ -465,7 +603,10 @@ def near_true_targets(draw: st.DrawFn) -> TargetDraft:
                        quantity_ids=draw(st.sampled_from([[quantity.id], []])))  # fmt: skip
 
 
-item_drafts = st.builds(ItemDraft, text=phrases, quote=quotes)
+clause_ids = st.lists(st.sampled_from([row.id for row in CLAUSES.rows] + ["c0", "c999"]), max_size=3)
+item_drafts = st.builds(ItemDraft, text=phrases, quote=quotes) | st.builds(
+    ItemDraft, text=phrases, quote=st.none() | quotes, clause_ids=clause_ids
+)
 drafts = st.builds(
     SummaryDraft,
     meta=st.builds(MetaDraft, organization=st.none() | phrases, meeting_name=st.none() | phrases),
@@ -495,11 +636,18 @@ def assert_states_only_the_document(summary: Summary | object) -> None:
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(drafts)
 def test_whatever_the_draft_says_ground_states_no_number_the_document_does_not(draft: SummaryDraft) -> None:
-    grounded = ground(draft, TEXT, QUANTITIES)
+    grounded = ground(draft, TEXT, QUANTITIES, CLAUSES)
     assert_states_only_the_document(grounded)
     for section in ("metrics", "targets", "achievements", "tasks"):  # nothing silently lost
         dropped = sum(d.section == section for d in grounded.dropped)
         assert len(getattr(grounded, section)) + dropped == len(getattr(draft, section))
+    kept = iter([*grounded.achievements, *grounded.tasks])
+    for item in [*draft.achievements, *draft.tasks]:
+        if any(d.item == item.model_dump(mode="json") for d in grounded.dropped):
+            continue
+        record = next(kept)
+        if item.clause_ids:  # a phrase citing clauses states only numbers of its own evidence
+            assert phrase_numbers_stated_in(record.text, record.evidence.quote), (record.text, record.evidence.quote)
 
 
 spans = st.tuples(st.integers(0, len(TEXT) - 1), st.integers(1, 30)).map(lambda p: (p[0], min(len(TEXT), p[0] + p[1])))

@@ -79,3 +79,23 @@ def test_merge_removes_repeats_from_overlapping_chunks() -> None:
     assert merged.meta.organization == "云溪经开区" and merged.meta.report_period == "上半年"
     assert [(m.name, m.value) for m in merged.metrics] == [("地区生产总值", 120.5), ("地区生产总值", 118.0)]
     assert [t.text for t in merged.tasks] == ["抓好项目建设", "优化营商环境"]
+
+
+def test_merge_reads_repeats_by_the_clauses_cited_and_only_across_chunks() -> None:
+    first = SummaryDraft(
+        problems=[
+            ItemDraft(text="企业融资难", clause_ids=["c7"]),
+            ItemDraft(text="企业用工难", clause_ids=["c7"]),  # one clause, two problems: both stay
+        ],
+        tasks=[ItemDraft(text="抓项目建设", clause_ids=["c9"]), ItemDraft(text="优化营商环境", clause_ids=["c12"])],
+    )
+    second = SummaryDraft(
+        problems=[ItemDraft(text="企业融资困难", clause_ids=["c7"])],  # the overlap again, worded otherwise
+        tasks=[
+            ItemDraft(text="狠抓重大项目建设", clause_ids=["c9"]),
+            ItemDraft(text="守牢安全底线", clause_ids=["c15"]),  # no quote on either side: not a repeat
+        ],
+    )
+    merged = merge_drafts([first, second])
+    assert [p.text for p in merged.problems] == ["企业融资难", "企业用工难"]
+    assert [t.text for t in merged.tasks] == ["抓项目建设", "优化营商环境", "守牢安全底线"]

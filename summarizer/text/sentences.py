@@ -325,12 +325,14 @@ def _pieces(text: str, sentences: list[Sentence], cues: GenreCues) -> list[Piece
             if frame and frame.end() < p_end:
                 body = frame.end()
                 instructed = frame.group("verb") in cues.instructing
+                enumerator = enumerator or cues.enumerator.match(text, body, p_end)  # "会议强调，一要…"
+                body = enumerator.end() if enumerator and enumerator.start() == body else body
             body = strip_span(text, body, p_end)[0]
             words = text[body:p_end]
             if sentence.heading:
                 declared = True
                 section: Section = _heading_section(words, cues) or heading_section or "other"
-                if seen_body:
+                if s_index > 0:  # the title heads the whole article, not a section of it
                     heading_section = _heading_section(words, cues) or heading_section
                 paragraph_section = None
             else:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from summarizer.backends.rules.lexicon import EDGE, EDGE_QUOTES, Lexicon
 from summarizer.schema import Quantity
-from summarizer.text.sentences import Clause, Discourse, Piece, genre_cues, strip_span
+from summarizer.text.sentences import FULL_STOPS, Clause, Discourse, Piece, genre_cues, strip_span
 
 #: Longest phrase (characters) an achievement, problem or task may have.
 MAX_PHRASE = 40
@@ -38,7 +38,9 @@ LONG_WORK = 60
 WORK_GROUP = 30
 #: A lead of work this short (characters) merges with its details or, followed by works of their own, only announces them.
 SHORT_LEAD = 20
-#: Neighbouring clauses that name problems are one problem up to this length.
+#: Neighbouring short clauses that each name a problem are one problem up to this length.
+MERGED_SHORT = 18
+#: Neighbouring clauses of a remedy that name problems are one problem up to this length.
 MERGED_PROBLEM = 26
 
 Kind = str  # "achievements" | "problems" | "tasks"
@@ -117,7 +119,7 @@ _STANDOUT = re.compile(
 # A standing among others: a rank, or a comparison with a wider area.
 _STANDING = re.compile(r"第[一二三四五六七八九十\d]|首位|前列|前茅|领跑|领先|高于|低于|快于")
 # A clause that only introduces the goals after it: "主要预期目标是", "目标为".
-_ANNOUNCES_GOALS = re.compile(r"(?:目标|指标)(?:任务)?(?:是|为)?$")
+_ANNOUNCES_GOALS = re.compile(r"(?:目标|指标)(?:任务)?(?:是|为)$|(?:预期|主要|发展)(?:目标|指标)$")
 _ASSESSMENT = re.compile(r"呈现|态势|取得了?[^，。]{0,8}(?:成效|成绩|进展|突破)|成效明显|成效显著|稳中向好|稳中有进|好于预期")
 # "巢湖经开区和合巢产业新城要坚定信心": who must act is not the work.
 _SUBJECT_BEFORE_MUST = re.compile(r"[^，。；：“”]{2,16}?(?<![需重主只纲必不])(?=要(?![求素点件闻地害么是]))")
@@ -192,6 +194,8 @@ def _details(pieces: Sequence[Piece], position: int, text: str, lex: Lexicon) ->
     lead = pieces[position]
     if lead.end - _after_lead(text, lead.body, lead.end, _TASK_LEAD) > SHORT_LEAD:
         return ()
+    if lead.end < len(text) and text[lead.end] not in FULL_STOPS + "\n":
+        return ()  # a lead is a sentence of its own, not one duty of a list
     if position and pieces[position - 1].paragraph == lead.paragraph and not pieces[position - 1].heading:
         return ()
     following = pieces[position + 1] if position + 1 < len(pieces) else None
@@ -393,53 +397,54 @@ def _states_problem(words: str, lex: Lexicon) -> bool:
 
 def _problems(text: str, piece: Piece, lex: Lexicon) -> list[Phrase]:
     start = _after_lead(text, piece.body, piece.end, _PROBLEM_LEAD)
+    if piece.announces and _GENERIC_PROBLEM.match(text[start : piece.end]):
+        return []  # "也要看到存在的短板和不足：" announces the problems listed after it
     colon = re.search(r"[：:]", text[start : piece.end])
-    if colon and _GENERIC_PROBLEM.match(text[start : start + colon.start()]):
-        start = _after_lead(text, start + colon.end(), piece.end, _PROBLEM_LEAD)  # "仍有不少困难：A；B": the listed ones
-    words = text[start : piece.end]
-    listed = _LISTED.search(words)
+    if colon:
+        lead_end = start + colon.start()
+        after = _after_lead(text, start + colon.end(), piece.end, _PROBLEM_LEAD)
+        if _GENERIC_PROBLEM.match(text[start:lead_end]):
+            start = after  # "仍有不少困难：A；B": the listed ones
+        elif genre_cues().problem_cue.search(text, start, lead_end):
+            # "部分指标进度滞后：A下降1.2%，B仅完成43.5%": the shortfall and each figure listed under it.
+            spans = [(start, lead_end), *_result_groups(text, piece, after)]
+            return [Phrase("problems", p, s, e) for s, e in spans if (p := _condensed(text, _clauses(text, s, e), lex))]
+    listed = _LISTED.search(text, start, piece.end)
     if listed:
         group = "items" if listed.group("items") else "bare"
         items = [s.strip(EDGE) for s in re.split(r"[、，,；;]", listed.group(group))]
         if len(items) >= 2 and all(len(item) >= 4 for item in items):
-            listed_end = start + listed.end(group)
-            return [Phrase("problems", _limited(item), piece.start, piece.end) for item in items] + _problems_after(
-                text, listed_end, piece, lex
-            )
-    cued = [c for c in _clauses(text, start, piece.end) if genre_cues().problem_cue.search(text, *c)]
+            rest = re.match(r"(?:等)?(?:问题|困难|短板|不足|矛盾|方面|挑战)?", text[listed.end(group) : piece.end])
+            after = strip_span(text, listed.end(group) + (rest.end() if rest else 0), piece.end)[0]
+            found = [Phrase("problems", _limited(item), piece.start, piece.end) for item in items]
+            return found + _cued_clauses(text, piece, after, lex)
+    clauses = _clauses(text, start, piece.end)
+    cued = [c for c in clauses if genre_cues().problem_cue.search(text, *c)]
     if piece.end - start <= MAX_PHRASE and len(cued) < 2:
-        phrase = _condensed(text, _clauses(text, start, piece.end), lex)
+        phrase = _condensed(text, clauses, lex)
         return [Phrase("problems", phrase, piece.start, piece.end)] if phrase else []
-    found = []
+    return _cued_clauses(text, piece, start, lex) or [
+        Phrase("problems", p, piece.start, piece.end)
+        for p in [_condensed(text, clauses, lex)]
+        if p and genre_cues().problem_cue.search(p)
+    ]
+
+
+def _cued_clauses(text: str, piece: Piece, start: int, lex: Lexicon) -> list[Phrase]:
+    """One problem per clause that names one; short neighbours ("回暖不及预期，社零由正转负") stay one."""
+    found: list[Phrase] = []
     for clause in piece.clauses:
         c_start = max(clause.start, start)
-        clause_words = text[c_start : clause.end]
-        if c_start >= clause.end or not genre_cues().problem_cue.search(clause_words):
+        words = text[c_start : clause.end]
+        if c_start >= clause.end or not genre_cues().problem_cue.search(words):
             continue
-        if found and found[-1].end == clause.start - 1 and len(found[-1].text) + len(clause_words) <= 18:
-            merged = found[-1].text + _SEPARATOR + clause_words  # "消费回暖不及预期，社零由正转负": one idea
-            found[-1] = Phrase("problems", merged, found[-1].start, clause.end)
+        if found and found[-1].end == clause.start - 1 and len(found[-1].text) + len(words) <= MERGED_SHORT:
+            found[-1] = Phrase("problems", found[-1].text + _SEPARATOR + words, found[-1].start, clause.end)
             continue
         phrase = _condensed(text, _clauses(text, c_start, clause.end), lex)
         if phrase:
             found.append(Phrase("problems", phrase, c_start, clause.end))
-    if not found:
-        phrase = _condensed(text, _clauses(text, start, piece.end), lex)
-        if phrase and genre_cues().problem_cue.search(phrase):
-            found.append(Phrase("problems", phrase, piece.start, piece.end))
     return found
-
-
-def _problems_after(text: str, position: int, piece: Piece, lex: Lexicon) -> list[Phrase]:
-    """Problem clauses after a listed run in the same piece ("…等问题，企业融资难度加大")."""
-    rest = strip_span(text, position, piece.end)
-    after = re.match(r"(?:等)?(?:问题|困难|短板|不足|矛盾|方面|挑战)", text[rest[0] : rest[1]])
-    s = rest[0] + (after.end() if after else 0)
-    s = strip_span(text, s, piece.end)[0]
-    if piece.end - s >= MIN_PHRASE and genre_cues().problem_cue.search(text, s, piece.end):
-        phrase = _condensed(text, _clauses(text, s, piece.end), lex)
-        return [Phrase("problems", phrase, piece.start, piece.end)] if phrase else []
-    return []
 
 
 def _one_generic_problem(phrases: list[Phrase]) -> list[Phrase]:
