@@ -358,7 +358,7 @@ def assert_offsets_hold(raw: str, text: str, offsets: tuple[int, ...]) -> None:
 
 
 def _is_cjk(char: str) -> bool:
-    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\U00020000" <= char <= "\U0003134f"
 
 
 _PIECES = [

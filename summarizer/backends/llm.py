@@ -32,7 +32,6 @@ from summarizer.errors import BackendError, ConfigError, ModelResponseError
 from summarizer.grounding import GroundedDraft, ground
 from summarizer.prompting import Prompts, load_prompts
 from summarizer.replay import Recorder, Replayer, ReplayMiss
-from summarizer.text.clauses import ClauseTable, document_clauses
 from summarizer.schema import (
     SCHEMA_VERSION,
     ArticleInfo,
@@ -43,6 +42,7 @@ from summarizer.schema import (
     SummaryDraft,
     Usage,
 )
+from summarizer.text.clauses import ClauseTable, document_clauses
 from summarizer.usage import UsageMeter
 
 if TYPE_CHECKING:  # the SDKs load on the first real request: a fully cached run never pays for them

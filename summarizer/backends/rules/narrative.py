@@ -119,7 +119,9 @@ _STANDOUT = re.compile(
 # A standing among others: a rank, or a comparison with a wider area.
 _STANDING = re.compile(r"第[一二三四五六七八九十\d]|首位|前列|前茅|领跑|领先|高于|低于|快于")
 # A clause that only introduces the goals after it: "主要预期目标是", "目标为".
-_ANNOUNCES_GOALS = re.compile(r"(?:目标|指标)(?:任务)?(?:是|为)$|(?:预期|主要|发展)(?:目标|指标)$")
+_ANNOUNCES_GOALS = re.compile(
+    r"(?:目标|指标)(?:任务)?(?:是|为)$|(?:预期|主要|发展)(?:目标|指标)$|(?:明确|确定|提出|部署)[^，。]{0,10}(?:目标|指标)$"
+)
 _ASSESSMENT = re.compile(r"呈现|态势|取得了?[^，。]{0,8}(?:成效|成绩|进展|突破)|成效明显|成效显著|稳中向好|稳中有进|好于预期")
 # "巢湖经开区和合巢产业新城要坚定信心": who must act is not the work.
 _SUBJECT_BEFORE_MUST = re.compile(r"[^，。；：“”]{2,16}?(?<![需重主只纲必不])(?=要(?![求素点件闻地害么是]))")
