@@ -66,22 +66,14 @@ class Lexicon:
         self.horizon = re.compile("|".join(data["horizon_patterns"]))
         self.horizon_aliases: dict[str, str] = data["horizon_aliases"]
         self.target_cue = re.compile(words("target_cues"))
-        self.task_section = re.compile(words("task_section_words"))
-        self.achievement_section = re.compile(words("achievement_section_words"))
-        self.problem_section = re.compile(words("problem_section_words"))
         self.task_lead = re.compile(words("task_lead_ins"))
-        self.enumeration = re.compile(data["enumeration_pattern"])
+        self.enumeration = genre_cues().enumerator
         self.task_verb = genre_cues().work_verb
         self.must_do = re.compile(rf"(?<![需重主只纲必])(?:要|将)(?:继续|进一步|全力)?(?=(?:{self.task_verb.pattern}))")
         self.achievement_verb = re.compile(words("achievement_verbs"))
         self.deed_verb = re.compile(words("deed_verbs"))
-        self.result_marker = re.compile(words("result_markers"))
-        self.problem_hedge = re.compile(words("problem_hedges"))
-        self.empty_problem = re.compile(rf"^(?:{words('empty_problem_words')})*$")
         self.slogan = re.compile(words("slogan_words"))
-        self.generic_subject = re.compile(rf"(?:{words('generic_subjects')})+")
         self.boilerplate = re.compile("|".join(data["boilerplate_patterns"]))
-        self.byline = re.compile("|".join(data["byline_patterns"]))
         self.domain_noun = re.compile(words("domain_nouns"))
         self.formula = re.compile("|".join(data["formula_patterns"]))
         self.modifier = re.compile(rf"(?:{words('clause_modifiers')})+")
