@@ -291,20 +291,23 @@ def _solved_problems(text: str, piece: Piece, lex: Lexicon) -> list[Phrase]:
 def _listed_remedy(
     text: str, clauses: Sequence[Clause], index: int, start: int
 ) -> tuple[list[tuple[int, int]], int] | None:
-    """"解决A、B，C，D等问题" over several clauses: the listed problems, in phrases that fit, and the
-    index of the clause that closes the list."""
+    """"解决A、B，C，D等问题", in one clause or over several: the listed problems, in phrases that
+    fit, and the index of the clause that closes the list."""
     verb = _REMEDY_VERB.search(text, start, clauses[index].end)
-    if not verb or _REMEDY.search(text, start, clauses[index].end):
+    if not verb:
         return None
     for last in range(index, min(len(clauses), index + 5)):
-        close = _LIST_CLOSE.search(text, clauses[last].start, clauses[last].end)
+        close = _LIST_CLOSE.search(text, verb.end() if last == index else clauses[last].start, clauses[last].end)
         if close:
             break
     else:
         return None
-    spans = [(verb.end(), clauses[index].end)]
-    spans += [(c.start, c.end) for c in clauses[index + 1 : last]]
-    spans.append((clauses[last].start, close.start()))
+    if last == index:
+        spans = [(verb.end(), close.start())]
+    else:
+        spans = [(verb.end(), clauses[index].end)]
+        spans += [(c.start, c.end) for c in clauses[index + 1 : last]]
+        spans.append((clauses[last].start, close.start()))
     spans = [(s, e) for s, e in spans if e > s]
     phrases: list[tuple[int, int]] = []
     for s, e in spans:

@@ -1,0 +1,88 @@
+"""The rules backend's narrative stage on short invented reports: one item per result, problem and work."""
+
+from __future__ import annotations
+
+from summarizer.backends.rules.lexicon import lexicon
+from summarizer.backends.rules.narrative import MAX_PHRASE, Narrative, extract_narrative
+from summarizer.document import document_from_text
+from summarizer.quantities import extract_quantities
+from summarizer.text.sentences import segment
+
+
+def narrative(text: str) -> Narrative:
+    document = document_from_text(text)
+    return extract_narrative(segment(document.text), extract_quantities(document.text), lexicon())
+
+
+def items(text: str, section: str) -> list[str]:
+    return [p.text for p in narrative(text).phrases if p.section == section]
+
+
+def test_every_phrase_fits_the_limit_and_its_evidence_is_a_span_of_the_text() -> None:
+    text = (
+        "会议要求，要坚持以项目建设为中心，全力推进城东片区综合开发、滨江新城基础设施配套、老旧厂区更新改造"
+        "和高铁站前商务区建设，加快形成一批实物工作量。"
+    )
+    found = narrative(text).phrases
+    assert found
+    for phrase in found:
+        assert len(phrase.text) <= MAX_PHRASE
+        assert 0 <= phrase.start < phrase.end <= len(text)
+
+
+def test_each_duty_and_each_enumerated_item_is_a_task() -> None:
+    tasks = items(
+        "会议要求，下半年重点抓好以下工作：一是加快项目建设，推动签约项目落地；二是强化招商引资，引进龙头企业；"
+        "三是优化营商环境，深化企业服务。",
+        "tasks",
+    )
+    assert tasks == ["加快项目建设，推动签约项目落地", "强化招商引资，引进龙头企业", "优化营商环境，深化企业服务"]
+
+
+def test_a_short_lead_merges_with_its_detail_or_only_announces() -> None:
+    merged = items("● 要抓好重点企业。对重点企业逐户走访，帮助解决用工难题。\n", "tasks")
+    assert merged == ["抓好重点企业，对重点企业逐户走访，帮助解决用工难题"]
+    announced = items("要抓招商引资。招商部门要紧盯头部企业开展精准招商。园区要做好落地服务。\n", "tasks")
+    assert announced == ["紧盯头部企业开展精准招商", "做好落地服务"]
+
+
+def test_numeric_goals_are_left_to_the_targets_and_the_work_stays() -> None:
+    tasks = items("要抓项目扩投资，力争全年新开工项目40个以上，确保完成投资80亿元。", "tasks")
+    assert tasks == ["抓项目扩投资"]
+
+
+def test_work_that_names_a_problem_states_the_problem() -> None:
+    text = "会议要求，要着力解决企业融资难、用工难等问题，切实补齐园区配套短板。"
+    assert items(text, "problems") == ["企业融资难、用工难", "补齐园区配套短板"]
+    assert items(text, "tasks")
+
+
+def test_shortfalls_are_listed_one_by_one() -> None:
+    problems = items("会议指出，当前仍面临不少困难：工业投资增长乏力；消费市场恢复偏慢；财政收支压力较大。", "problems")
+    assert problems == ["工业投资增长乏力", "消费市场恢复偏慢", "财政收支压力较大"]
+
+
+def test_a_plain_figure_is_a_metric_and_a_deed_or_a_rank_an_achievement() -> None:
+    text = (
+        "上半年，全区固定资产投资完成42.5亿元，增长0.2%。"
+        "新签约亿元以上项目12个，总投资86亿元。"
+        "规上工业增加值增长9.1%，增速居全市第二。"
+        "成功获批省级高新技术产业开发区。"
+    )
+    achievements = items(text, "achievements")
+    assert not any("42.5亿元" in a for a in achievements)
+    assert "新签约亿元以上项目12个，总投资86亿元" in achievements
+    assert "规上工业增加值增速居全市第二" in achievements
+    assert "成功获批省级高新技术产业开发区" in achievements
+
+
+def test_steps_of_the_meeting_are_no_items() -> None:
+    found = narrative(
+        "9月3日，东港区召开经济运行调度会。会上，发改、统计等部门汇报了经济运行情况。与会人员进行了交流发言。"
+    ).phrases
+    assert found == []
+
+
+def test_a_generic_acknowledgement_is_stated_once() -> None:
+    problems = items("会议指出，也要看到存在的问题和不足。同时，工作中还存在一些问题和不足。", "problems")
+    assert len(problems) == 1
