@@ -212,7 +212,8 @@ def _details(pieces: Sequence[Piece], position: int, text: str, lex: Lexicon) ->
 def _tasks(
     text: str, piece: Piece, details: Sequence[Piece], goals: Sequence[Quantity], lex: Lexicon
 ) -> list[Phrase]:
-    """One task per piece (a long piece of several works gives one per work), its details merged in."""
+    """One task per piece (a long run of several works gives one per work); a lead and its detail
+    make one task."""
     if piece.announces and not details and not re.search(r"[，,]", text[piece.body : piece.end]):
         return []  # "重点抓好以下工作：" announces the tasks below
     start = _after_lead(text, piece.body, piece.end, _TASK_LEAD)
@@ -223,7 +224,7 @@ def _tasks(
     if not spans:
         return []
     found = []
-    for group in _work_groups(text, spans, lex):
+    for group in [spans] if details else _work_groups(text, spans, lex):
         phrase = _condensed(text, group, lex)
         if phrase and _has_work(phrase, lex):
             found.append(Phrase("tasks", phrase, piece.start, end))
