@@ -99,7 +99,7 @@ _LIST_CLOSE = re.compile(r"(?:等|的)(?:问题|难题|现象|短板)$")
 _REMEDIED = re.compile(r"[^，。；]{2,20}?(?:等)?(?:重点|突出|实际|历史遗留)?(?:问题|难题)的?(?:解决|化解|破解)")
 # Words that only say that problems exist, not which.
 _GENERIC_PROBLEM = re.compile(
-    r"^(?:[^，。]{0,6})(?:面临|存在|有)?(?:着)?(?:较大的|不少|一些|诸多|许多|较多|很多)?的?"
+    r"^(?:当前|目前|仍然?|依然|还|也|工作中|发展中|经济运行中|我们|存在的|的)*(?:面临|存在|有)?(?:着)?(?:较大的|不少|一些|诸多|许多|较多|很多)?的?"
     r"(?:困难|挑战|问题|短板|不足|风险|压力)(?:[和与、及](?:困难|挑战|问题|短板|不足|风险|压力))*$"
 )
 # A clause that goes on with the result before it (增长…, 居…, 占…) rather than stating a new one.
@@ -312,7 +312,7 @@ def _listed_remedy(
     spans = [(s, e) for s, e in spans if e > s]
     phrases: list[tuple[int, int]] = []
     for s, e in spans:
-        if phrases and e - phrases[-1][0] <= MAX_PHRASE:
+        if phrases and e - phrases[-1][0] <= MERGED_PROBLEM:
             phrases[-1] = (phrases[-1][0], e)
         else:
             phrases.append((s, e))
