@@ -110,7 +110,7 @@ def _similar(a: str | None, b: str | None) -> bool:
 
 def _same_evidence(a: ItemDraft | MetricDraft | TargetDraft, b: ItemDraft | MetricDraft | TargetDraft) -> bool:
     """The same clauses cited, or the same quote given."""
-    return bool(a.clause_ids) and a.clause_ids == b.clause_ids or (a.quote is not None and a.quote == b.quote)
+    return (bool(a.clause_ids) and a.clause_ids == b.clause_ids) or (a.quote is not None and a.quote == b.quote)
 
 
 def _same_metric(a: MetricDraft, b: MetricDraft) -> bool:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
-from summarizer.schema import SummaryDraft, Usage
+from summarizer.schema import Summary, SummaryDraft, Usage
 
 RequestMode = Literal["tools", "json_schema", "json_object", "text"]
 
@@ -448,6 +448,7 @@ def _rules_draft_from_table(rendered: str) -> tuple[SummaryDraft, dict[str, str]
     try:
         from summarizer.backends.rules import RulesBackend
         from summarizer.document import document_from_text
+        from summarizer.errors import DocumentError
         from summarizer.grounding import draft_from_summary, enforce
         from summarizer.prompting import read_clauses
         from summarizer.quantities import extract_quantities
@@ -468,7 +469,10 @@ def _rules_draft_from_table(rendered: str) -> tuple[SummaryDraft, dict[str, str]
         parts.append(row.text)
         position += len(row.text)
     joined = "".join(parts)
-    document = document_from_text(joined)
+    try:
+        document = document_from_text(joined)
+    except DocumentError:  # nothing left after cleaning: nothing to say
+        return SummaryDraft(), {}
     quantities = extract_quantities(document.text)
     summary = enforce(RulesBackend().summarize(document, quantities), quantities)
     # Evidence of the cleaned text -> offsets of the joined rows, where each row's span is known.
@@ -480,7 +484,7 @@ def _rules_draft_from_table(rendered: str) -> tuple[SummaryDraft, dict[str, str]
     return draft_from_summary(summary, ClauseTable(joined, rows)), {q.id: q.text for q in quantities}
 
 
-def _in_raw_offsets(summary: Any, offsets: Sequence[int]) -> Any:
+def _in_raw_offsets(summary: Summary, offsets: Sequence[int]) -> Summary:
     """The summary with every record's evidence span moved to the raw text cleaning started from."""
 
     def moved(record: Any) -> Any:

@@ -258,7 +258,9 @@ class TargetDraft(_Draft):
 
 class ItemDraft(_Draft):
     text: str = Field(description="A short phrase, at most about 40 characters, condensed from its clauses.")
-    clause_ids: list[str] = Field(default_factory=list, description="Ids of the clause-table rows the phrase condenses.")
+    clause_ids: list[str] = Field(
+        default_factory=list, description="Ids of the clause-table rows the phrase condenses, in text order."
+    )
     quote: str | None = Field(default=None, description=_QUOTE)
 
 

@@ -3,9 +3,8 @@
 The model is shown the document's clause table and candidates and asked for a draft (clause and
 candidate ids, never offsets). Instructor validates the answer against ``grounding.GroundedDraft``
 with the document, its candidates and its clause table as validation context and re-asks with the
-precise grounding errors; when the re-asks run out the last draft is
-grounded anyway, so unsupported items are dropped and listed in the diagnostics instead of failing
-the document. HTTP faults are retried below, in ``_http``; modes a server rejects are skipped.
+precise grounding errors; when the re-asks run out the last draft is grounded anyway, so
+unsupported items are dropped and listed in the diagnostics instead of failing the document. HTTP faults are retried below, in ``_http``; modes a server rejects are skipped.
 """
 
 from __future__ import annotations
