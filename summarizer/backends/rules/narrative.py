@@ -325,15 +325,36 @@ def _listed_remedy(
 def _achievements(text: str, piece: Piece, numbers: Sequence[Quantity], lex: Lexicon) -> list[Phrase]:
     start = _after_lead(text, piece.body, piece.end, _RESULT_LEAD)
     found = []
-    for g_start, g_end in _result_groups(text, piece, start):
+    for g_start, g_end in (span for group in _result_groups(text, piece, start) for span in _list_parts(text, *group)):
         inside = [q for q in numbers if g_start <= q.start < g_end]
         words = text[g_start:g_end]
-        if not _is_result(words, inside, lex):
+        if not _is_result(words, inside, lex, piece.section == "results"):
             continue
         phrase = _ranked(text, g_start, g_end, inside, lex) or _condensed(text, _clauses(text, g_start, g_end), lex)
         if phrase:
             found.append(Phrase("achievements", phrase, g_start, g_end))
     return found
+
+
+def _list_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A result too long for one phrase whose first clause is a 、-list: consecutive parts of whole items.
+
+    "新增A企业21家、B企业20家、C中心3家、D车间3个，备案E企业161家" gives two results, not one cut short.
+    """
+    clauses = _clauses(text, start, end)
+    if end - start <= MAX_PHRASE or not clauses or "、" not in text[clauses[0][0] : clauses[0][1]]:
+        return [(start, end)]
+    parts: list[tuple[int, int]] = []
+    item_start = clauses[0][0]
+    for i in range(clauses[0][0], end + 1):
+        if i < end and text[i] not in "、，,":
+            continue
+        if parts and i - parts[-1][0] <= MAX_PHRASE:
+            parts[-1] = (parts[-1][0], i)
+        elif i > item_start:
+            parts.append((item_start, i))
+        item_start = i + 1
+    return parts
 
 
 def _ranked(text: str, start: int, end: int, numbers: Sequence[Quantity], lex: Lexicon) -> str | None:
@@ -374,8 +395,12 @@ def _result_groups(text: str, piece: Piece, start: int) -> list[tuple[int, int]]
     return [(s, e) for s, e in groups]
 
 
-def _is_result(words: str, numbers: Sequence[Quantity], lex: Lexicon) -> bool:
-    """A result a reader lists: a deed, a rank or honour, or a qualitative assessment, not a bare figure."""
+def _is_result(words: str, numbers: Sequence[Quantity], lex: Lexicon, reviewed: bool) -> bool:
+    """A result a reader lists: a deed, a rank or honour, or a qualitative assessment, not a bare figure.
+
+    Under a review of results (``reviewed``), work described without figures (打造…基地, 实施…行动)
+    is work done: a result too.
+    """
     honour = _STANDOUT.search(words)
     if any(q.is_target for q in numbers):
         return False  # a goal, not a result
@@ -384,7 +409,8 @@ def _is_result(words: str, numbers: Sequence[Quantity], lex: Lexicon) -> bool:
         return bool(ranked or honour or lex.deed_verb.search(words))
     if lex.slogan.fullmatch(words) or len(re.sub(r"\W", "", words)) < MIN_PHRASE:
         return False
-    return bool(honour or _ASSESSMENT.search(words) or lex.achievement_verb.search(words) or lex.deed_verb.search(words))
+    done = reviewed and lex.task_verb.search(words)
+    return bool(honour or done or _ASSESSMENT.search(words) or lex.achievement_verb.search(words) or lex.deed_verb.search(words))
 
 
 # ----------------------------------------------------------------------------------- problems
