@@ -118,6 +118,8 @@ _STANDOUT = re.compile(
 )
 # A standing among others: a rank, or a comparison with a wider area.
 _STANDING = re.compile(r"第[一二三四五六七八九十\d]|首位|前列|前茅|领跑|领先|高于|低于|快于")
+# Only an attitude towards problems: "高度重视面临的困难和挑战" states problems, not work.
+_ATTITUDE = re.compile(r"(?:高度)?(?:重视|正视|直面|认清|认识到?|看到)[^，,。]{0,20}?(?:困难|问题|挑战|风险|矛盾|不足|短板)")
 # A clause that only introduces the goals after it: "主要预期目标是", "目标为".
 _ANNOUNCES_GOALS = re.compile(
     r"(?:目标|指标)(?:任务)?(?:是|为)$|(?:预期|主要|发展)(?:目标|指标)$|(?:明确|确定|提出|部署)[^，。]{0,10}(?:目标|指标)$"
@@ -248,9 +250,9 @@ def _work_groups(text: str, spans: list[tuple[int, int]], lex: Lexicon) -> list[
 
 
 def _has_work(phrase: str, lex: Lexicon) -> bool:
-    """Concrete work, not only exhortation (凝心聚力、真抓实干)."""
+    """Concrete work, not only exhortation (凝心聚力、真抓实干) or an attitude to problems (正视困难)."""
     content = re.sub(r"[^\u4e00-\u9fa5A-Za-z0-9]", "", lex.slogan.sub("", phrase))
-    if len(content) < 4:
+    if len(content) < 4 or _ATTITUDE.fullmatch(phrase) or all(lex.formula.search(c) for c in re.split(r"[，,]", phrase)):
         return False
     return bool(lex.task_verb.search(phrase) or lex.domain_noun.search(phrase))
 
