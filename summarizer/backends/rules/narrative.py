@@ -24,7 +24,15 @@ from dataclasses import dataclass
 
 from summarizer.backends.rules.lexicon import EDGE, EDGE_QUOTES, Lexicon
 from summarizer.schema import Quantity
-from summarizer.text.sentences import FULL_STOPS, Clause, Discourse, Piece, genre_cues, strip_span
+from summarizer.text.sentences import (
+    FULL_STOPS,
+    Clause,
+    Discourse,
+    Piece,
+    genre_cues,
+    strip_span,
+)
+from summarizer.text.words import word_boundaries
 
 #: Longest phrase (characters) an achievement, problem or task may have.
 MAX_PHRASE = 40
@@ -36,6 +44,8 @@ RESULT_GROUP = 16
 LONG_WORK = 60
 #: ...and a new work starts at a verb of work once the one before has this many characters.
 WORK_GROUP = 30
+#: Room under the limit worth filling with the start of a dropped clause.
+MIN_FILL = 8
 #: A lead of work this short (characters) merges with its details or, followed by works of their own, only announces them.
 SHORT_LEAD = 20
 #: Neighbouring short clauses that each name a problem are one problem up to this length.
@@ -108,6 +118,8 @@ _CONTINUES = re.compile(
     r"完成率|总额|总量|分别|均|其中|受邀|高于|低于|快于|慢于|超过|超|实现|完成|同期|环比|两年平均)"
 )
 _QUESTION = "？?"
+# A character that a cut must not follow: part of a number (or its unit would be cut off).
+_NUMERIC = re.compile(r"[\d.%％]|(?<=\d)[十百千万亿]")
 # An assessment of results: "经济运行呈现稳中向好态势", "取得明显成效".
 # A piece with its own modal: "招商引资工作要…" names its own work.
 _OWN_MUST = re.compile(r"[^，。；：“”]{0,12}?(?<![需重主只纲必不])(?:要|必须|务必)(?![求素点件闻地害么是])")
@@ -515,9 +527,11 @@ def _condensed(text: str, spans: Sequence[tuple[int, int]], lex: Lexicon) -> str
     kept = [_without_modifier(text, s, e, lex) for s, e in spans]
     if len(kept) > 1:
         kept = [span for span in kept if not lex.formula.search(text, *span)] or kept[:1]
+    candidates = list(kept)
     while len(kept) > 1 and sum(e - s + 1 for s, e in kept) - 1 > MAX_PHRASE:
         weakest = min(range(1, len(kept)), key=lambda i: (_content_score(text, kept[i], lex), -i))
         del kept[weakest]
+    kept = _filled(text, kept, [c for c in candidates if c not in kept])
     if len(kept) == 1 and kept[0][1] - kept[0][0] > MAX_PHRASE:
         phrase = _limited(text[kept[0][0] : kept[0][1]])
     else:
@@ -529,6 +543,19 @@ def _condensed(text: str, spans: Sequence[tuple[int, int]], lex: Lexicon) -> str
             phrase += text[c_start:c_end]
     phrase = phrase.strip(EDGE)
     return phrase if len(re.sub(r"\W", "", phrase)) >= MIN_PHRASE else None
+
+
+def _filled(text: str, kept: list[tuple[int, int]], dropped: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Room left under the limit takes the first words of the next dropped clause (to a word's end)."""
+    room = MAX_PHRASE - (sum(e - s + 1 for s, e in kept) - 1)
+    for start, end in dropped:
+        if room < MIN_FILL:
+            break
+        cut = _limited(text[start:end], room - 1)
+        if len(cut) >= MIN_FILL and len(cut) < end - start:
+            kept = sorted([*kept, (start, start + len(cut))])
+            room -= len(cut) + 1
+    return kept
 
 
 def _without_modifier(text: str, start: int, end: int, lex: Lexicon) -> tuple[int, int]:
@@ -567,17 +594,19 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _limited(words: str) -> str:
+def _limited(words: str, limit: int = MAX_PHRASE) -> str:
     """A phrase too long for the limit keeps its words up to the last 、 or word boundary that fits."""
-    if len(words) <= MAX_PHRASE:
+    if len(words) <= limit:
         return words
-    cut = words.rfind("、", 0, MAX_PHRASE)
-    if cut >= 12:
+    cut = words.rfind("、", 0, limit)
+    if cut >= min(12, limit // 2):
         return words[:cut]
-    from summarizer.text.words import word_boundaries
-
-    fitting = [b for b in word_boundaries(words) if b <= MAX_PHRASE]
-    return words[: fitting[-1]] if fitting else words[:MAX_PHRASE]
+    # Never between a number and its unit or inside one: "完成投资142.6亿元" is cut before 142.6 or after 亿元.
+    fitting = [b for b in word_boundaries(words) if b <= limit and not (b < len(words) and _NUMERIC.match(words, b - 1))]
+    cut = fitting[-1] if fitting else limit
+    while cut > 0 and _NUMERIC.match(words, cut - 1):
+        cut -= 1
+    return words[:cut]
 
 
 def _deduplicated(phrases: list[Phrase]) -> list[Phrase]:
