@@ -19,6 +19,7 @@ from summarizer.backends.rules.lexicon import (
     evidence_of,
     inside_any,
 )
+from summarizer.backends.rules.lists import list_counts, ranked_subjects, respective_names
 from summarizer.backends.rules.meta import looks_ahead
 from summarizer.indicators import canonical_name
 from summarizer.schema import Metric, Qualifier, Quantity, Target, TargetMeasure
@@ -220,13 +221,14 @@ def extract_metrics(
     """
     metrics: list[Metric] = []
     by_sentence: dict[int, list[Quantity]] = {}
-    describing = descriptors(text, quantities)
+    describing = descriptors(text, quantities) | list_counts(text, quantities)
     for quantity in quantities:
         if quantity.is_time or quantity.is_target or quantity.id in describing or inside_any(quantity.start, silent):
             continue
         by_sentence.setdefault(quantity.sentence_start, []).append(quantity)
+    respective = respective_names(text, quantities)
     for group in by_sentence.values():
-        metrics.extend(_sentence_metrics(text, group, periods, lex))
+        metrics.extend(_sentence_metrics(text, group, periods, respective, lex))
     return metrics
 
 
@@ -236,9 +238,13 @@ def _between(numbers: Sequence[Quantity], starts: Sequence[int], start: int, end
 
 
 def _sentence_metrics(
-    text: str, group: list[Quantity], periods: Sequence[tuple[int, str]], lex: Lexicon
+    text: str, group: list[Quantity], periods: Sequence[tuple[int, str]], respective: dict[str, str], lex: Lexicon
 ) -> list[Metric]:
-    """One sentence's numbers in order: each opens a metric or completes the one before it."""
+    """One sentence's numbers in order: each opens a metric or completes the one before it.
+
+    A number listed after 分别 belongs to its own subject (``respective``): it opens that subject's
+    metric, or completes it when the subject already has one (a level, then its growth).
+    """
     drafts: list[_Draft] = []
     previous: Quantity | None = None
     for quantity in group:
@@ -249,7 +255,18 @@ def _sentence_metrics(
         previous = quantity
         period = _period_of(text, quantity, periods)
         comparison = _comparison(lead, quantity, lex)
-        if quantity.kind in ("rank", "top_n"):
+        ranked = ranked_subjects(text, quantity) if quantity.kind in ("rank", "top_n") else None
+        if quantity.id in respective:
+            _add_respective(drafts, respective[quantity.id], quantity, floor, lead, period, said_growth, lex)
+        elif ranked:
+            subjects, growth = ranked
+            scope = _rank_scope(lead, quantity, lex)
+            for subject in subjects:
+                draft = _Draft(f"{subject}{'增速' if growth else ''}{scope}排名", floor, [quantity], quantity.value,
+                               quantity.unit or "名", period=period)
+                draft.derived = True
+                drafts.append(draft)
+        elif quantity.kind in ("rank", "top_n"):
             drafts.append(_rank_draft(quantity, floor, lead, head, period, lex))
         elif comparison and quantity.kind in ("percentage_point", "percent", "multiple") and head is not None:
             drafts.append(_comparison_draft(quantity, floor, comparison, head, period))
@@ -279,6 +296,32 @@ def _sentence_metrics(
             draft.derived = derived and name != ""
             drafts.append(draft)
     return [_metric(text, d) for d in drafts if d.name and (d.value is not None or d.growth_pct is not None)]
+
+
+def _add_respective(
+    drafts: list[_Draft], name: str, quantity: Quantity, floor: int, lead: str, period: str | None,
+    said_growth: bool, lex: Lexicon,
+) -> None:
+    """A number of a 分别 list: its subject's growth or level."""
+    growth = quantity.kind in ("percent", "multiple") and (said_growth or quantity.direction is not None)
+    if growth:
+        own = next((d for d in drafts if d.name == name and d.growth_pct is None), None)
+        if own is not None:
+            own.growth_pct = _signed(quantity, lead, lex)
+            own.quantities.append(quantity)
+            return
+        drafts.append(_Draft(name, floor, [quantity], growth_pct=_signed(quantity, lead, lex), period=period))
+        return
+    draft = _Draft(name, floor, [quantity], quantity.value, quantity.unit or None, period=period)
+    draft.qualifier = quantity.qualifier
+    drafts.append(draft)
+
+
+def _rank_scope(lead: str, rank: Quantity, lex: Lexicon) -> str:
+    """The area a rank is taken over, as written ("居合肥市四大开发区第一" -> 合肥市四大开发区)."""
+    within = re.sub(r"第?[\d一二三四五六七八九十两]+[位名]?$|首位$", "", rank.text)
+    words = within or lex.rank_tail.sub("", re.sub(r"^.*?(?:居|位居|位列|排名|排在|名列)", "", lead))
+    return words.strip(EDGE_QUOTES) if 0 < len(words) <= MAX_NAME else ""
 
 
 def _period_of(text: str, quantity: Quantity, periods: Sequence[tuple[int, str]]) -> str | None:

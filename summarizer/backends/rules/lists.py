@@ -1,0 +1,110 @@
+"""Figures shared out over a list of subjects: "A、B分别增长5%、8%", "A、B、C等3项指标增速居全市第一".
+
+The genre states several indicators in one breath. Each number then belongs to one subject of the
+list before it, in order (分别), or one rank belongs to every listed subject. Reading those lists
+here lets metrics and targets name each number by its own subject instead of by the list's words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from summarizer.schema import Quantity
+
+# The list before 分别, up to the start of its clause: "全口径财政收入、一般预算财政收入分别".
+_RESPECTIVELY = "分别"
+_SEPARATORS = re.compile(r"[、和及与]")
+# The shared head after the last item: "通信通讯、节能环保两大产业集群产值" -> 产业集群产值.
+_SHARED_HEAD = re.compile(r"^(?P<item>.+?)(?:等)?(?:[两二三四五六七八九十\d]+(?:大|项|个|类))(?P<head>.+)$|^(?P<item2>.+?)等(?P<head2>.+)$")
+# 城乡居民 means two subjects: 城镇居民 and 农村居民.
+_URBAN_RURAL = re.compile(r"^城乡(?P<rest>.+)$")
+# Between a list's numbers: "5%、8%", "550.7亿元和95.8亿元".
+_BETWEEN_NUMBERS = re.compile(r"^[、和及与,，]?$|^以上[、和]$|^左右[、和]$")
+# A list of indicators sharing a rank: "GDP、固定资产投资、进出口等3项指标增速居…".
+_RANKED_LIST = re.compile(r"(?P<list>[^，,；;。：:]+?)等?[\d一二三四五六七八九十两]+项(?:主要)?(?:经济)?指标(?P<growth>增速|增幅)?")
+_LEAD_WORDS = re.compile(r"^(?:其中|全区|全县|全市|同时|此外|另外|实现|完成|预计)+")
+_MIN_ITEM, _MAX_ITEM = 2, 16
+
+
+def subjects_before(text: str, start: int, end: int) -> list[str] | None:
+    """The subjects of a list written in ``text[start:end]`` (the words before 分别), or None."""
+    words = _LEAD_WORDS.sub("", text[start:end].strip(" ，,"))
+    urban_rural = _URBAN_RURAL.match(words)
+    if urban_rural:
+        return [f"城镇{urban_rural['rest']}", f"农村{urban_rural['rest']}"]
+    items = [item for item in _SEPARATORS.split(words) if item]
+    if len(items) < 2:
+        return None
+    last = _SHARED_HEAD.match(items[-1])
+    if last:
+        item, head = (last["item"], last["head"]) if last["item"] else (last["item2"], last["head2"])
+        head = re.sub(r"^(?:主导|重点|新兴|传统)?(?:行业|产业)?的?", "", head) or head
+        items = [f"{i}{head}" for i in [*items[:-1], item]]
+    if not all(_MIN_ITEM <= len(item) <= _MAX_ITEM + 8 for item in items):
+        return None
+    return items
+
+
+def respective_names(text: str, quantities: Sequence[Quantity]) -> dict[str, str]:
+    """Quantity id -> the subject it belongs to, for every number listed after 分别.
+
+    A 分别 with no list of its own ("按可比口径分别增长20.1%和12.1%") takes the subjects of the one
+    before it in the same sentence. A list whose count of numbers differs from its subjects names
+    nothing: a guess would misfile a figure.
+    """
+    names: dict[str, str] = {}
+    numbers = sorted((q for q in quantities if not q.is_time), key=lambda q: q.start)
+    previous: tuple[int, list[str]] | None = None
+    for match in re.finditer(_RESPECTIVELY, text):
+        position = match.start()
+        sentence = next((q for q in numbers if q.sentence_start <= position < q.sentence_end), None)
+        if sentence is None:
+            continue
+        clause_start = max(text.rfind(c, sentence.sentence_start, position) for c in "，,；;：:") + 1
+        subjects = subjects_before(text, max(clause_start, sentence.sentence_start), position)
+        if subjects is None and previous and previous[0] == sentence.sentence_start:
+            subjects = previous[1]
+        if subjects is None:
+            continue
+        previous = (sentence.sentence_start, subjects)
+        listed = _listed_after(text, numbers, match.end())
+        if len(listed) == len(subjects):
+            names.update({q.id: name for q, name in zip(listed, subjects)})
+    return names
+
+
+def _listed_after(text: str, numbers: Sequence[Quantity], position: int) -> list[Quantity]:
+    """The run of numbers right after ``position`` that only 、/和 separate."""
+    run: list[Quantity] = []
+    for quantity in numbers:
+        if quantity.start < position:
+            continue
+        gap = text[(run[-1].end if run else position) : quantity.start]
+        if run and not _BETWEEN_NUMBERS.match(gap):
+            break
+        if not run and (len(gap) > 8 or re.search(r"[，,；;。]", gap)):
+            break
+        run.append(quantity)
+    return run
+
+
+def ranked_subjects(text: str, rank: Quantity) -> tuple[list[str], bool] | None:
+    """"GDP、固定资产投资、进出口等3项指标增速居合肥市第一": the listed indicators the rank is each
+    one's, and whether it ranks their growth."""
+    clause_start = max(text.rfind(c, rank.sentence_start, rank.start) for c in "，,；;：:") + 1
+    match = None
+    for match in _RANKED_LIST.finditer(text, max(clause_start, rank.sentence_start), rank.start):
+        pass
+    if match is None:
+        return None
+    subjects = subjects_before(text, match.start("list"), match.end("list"))
+    return (subjects, bool(match["growth"])) if subjects else None
+
+
+def list_counts(text: str, quantities: Sequence[Quantity]) -> set[str]:
+    """Ids of the counts that only tally a list ("等3项指标"): the list's subjects carry the figures."""
+    counted: set[str] = set()
+    for match in _RANKED_LIST.finditer(text):
+        counted.update(q.id for q in quantities if match.start() <= q.start < match.end() and q.unit == "项")
+    return counted
