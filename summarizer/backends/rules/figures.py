@@ -435,6 +435,7 @@ def extract_targets(text: str, quantities: Sequence[Quantity], lex: Lexicon) -> 
     targets: list[Target] = []
     previous: Quantity | None = None
     describing = descriptors(text, quantities)
+    respective = respective_names(text, quantities)
     for quantity in quantities:
         if quantity.is_time:
             continue
@@ -447,7 +448,7 @@ def extract_targets(text: str, quantities: Sequence[Quantity], lex: Lexicon) -> 
         lead = text[quantity.sentence_start : quantity.start]
         growth = said_growth or bool(re.search(r"增速|增长|增幅", text[floor : quantity.start]))
         measure = _measure(quantity, growth)
-        name = _after_cue(name, lex)
+        name = respective.get(quantity.id) or _after_cue(name, lex)
         if not name:
             continue
         if measure == "growth" and not re.search(r"增速|增长|增幅", name):
