@@ -154,12 +154,13 @@ def extract_narrative(discourse: Discourse, quantities: Sequence[Quantity], lex:
         if piece.heading:
             silent.append((piece.start, piece.end))
             continue
-        if position < skip_to or piece.section == "frame" or piece.end < len(text) and text[piece.end] in _QUESTION:
+        if position < skip_to or piece.end < len(text) and text[piece.end] in _QUESTION:
             continue
         inside = [q for q in numbers if piece.start <= q.start < piece.end]
         words = text[piece.body : piece.end]
         must = bool(lex.must_do.match(words) or lex.task_lead.match(words))
-        if _is_meeting_step(words, lex) and not must:
+        if piece.section == "frame" or (_is_meeting_step(words, lex) and not must and not _STANDOUT.search(words)):
+            silent.append((piece.start, piece.end))  # who met and who attended: no figures of the report
             continue
         if (piece.section == "work" or must) and not _reports(words, inside, piece.declared or must):
             details = _details(pieces, position, text, lex)
