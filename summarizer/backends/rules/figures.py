@@ -208,6 +208,10 @@ def _is_share(name: str) -> bool:
     return name.endswith(("占比", "比重", "完成率", "进度", "率", "比例"))
 
 
+#: Units of a span of time: a duration qualifies a result, it is not one.
+DURATION_UNITS = frozenset({"年", "个月", "月", "天", "日", "周", "个星期", "小时", "分钟"})
+
+
 def extract_metrics(
     text: str,
     quantities: Sequence[Quantity],
@@ -225,6 +229,8 @@ def extract_metrics(
     for quantity in quantities:
         if quantity.is_time or quantity.is_target or quantity.id in describing or inside_any(quantity.start, silent):
             continue
+        if quantity.unit in DURATION_UNITS:
+            continue  # "连续5年", "近6年来": how long, not an indicator's figure
         by_sentence.setdefault(quantity.sentence_start, []).append(quantity)
     respective = respective_names(text, quantities)
     for group in by_sentence.values():
