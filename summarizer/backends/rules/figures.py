@@ -107,7 +107,7 @@ def _clean_name(name: str, lex: Lexicon) -> str:
     """Drop scope, body and time words in front, value verbs at the end, brackets and quote marks."""
     name = re.sub(r"（[^）]*）|\([^)]*\)", "", name)
     name = name.translate({ord(c): None for c in QUOTES})
-    name = re.sub(r"\d{4}年度?|[上下]半年|第?[一二三四]季度|\d{1,2}[—–-]\d{1,2}月|今年以来|今年来|年初以来", "", name)
+    name = re.sub(r"\d{4}年度?|[上下]半年|前[一二三]季度|第?[一二三四]季度|\d{1,2}[—–-]\d{1,2}月|今年以来|今年来|年初以来", "", name)
     for _ in range(4):
         before = name
         enumeration = lex.enumeration.match(name)
@@ -371,7 +371,7 @@ def _rank_draft(
     "增速居全市第二" after an indicator names that indicator's rank; a longer phrase before the rank
     ("在创文考核中排名第一") names what was ranked.
     """
-    words = re.sub(r"\d{4}年度?|[上下]半年|第?[一二三四]季度", "", lead)
+    words = re.sub(r"\d{4}年度?|[上下]半年|前[一二三]季度|第?[一二三四]季度", "", lead)
     growth_word = re.match(r"(?:增速|增幅)", words)
     words = words[growth_word.end() :] if growth_word else words
     words = lex.rank_tail.sub("", lex.rank_lead.sub("", words))
