@@ -19,11 +19,16 @@ from summarizer.backends.rules.lexicon import (
     evidence_of,
     inside_any,
 )
-from summarizer.backends.rules.lists import list_counts, ranked_subjects, respective_names
+from summarizer.backends.rules.lists import (
+    list_counts,
+    ranked_subjects,
+    respective_names,
+)
 from summarizer.backends.rules.meta import looks_ahead
 from summarizer.indicators import canonical_name
 from summarizer.schema import Metric, Qualifier, Quantity, Target, TargetMeasure
 from summarizer.text.sentences import clause_spans
+from summarizer.text.words import words as dictionary_words
 
 
 @dataclass
@@ -103,21 +108,39 @@ _NOT_DESCRIBING = re.compile(r"[，。；：、,;:（(）)和及与]|增长|下�
 _LEADING_COUNT = re.compile(r"^\d[\d.]*(?:个|家|项|名|户|人|台|栋|张|件|所|座)(?!以上|以下|左右|多|余)")
 
 
+# The words that say a number is a change, at a name's end: "同比增", "两年平均增长", "增速".
+_GROWTH_WORDS = re.compile(
+    r"(?:同比|环比|比上年|比去年同期|较上年)?(?:两年|三年)?(?:年均|平均)?"
+    r"(?:增速|增幅|增长率?|增加|提升|提高|上升|降幅|下降|下滑|回落|减少|(?<![新净])增|降)$"
+)
+# A basis of comparison with a year in it: "较2023年末", "比上年底".
+_DATED_BASIS = re.compile(r"(?:较|比)(?:\d{4}年|上年|去年)(?:末|底|初|同期)?")
+
+
+def _without_scope(name: str, lex: Lexicon) -> str:
+    """Scope and time words off a name's front; a one-character word (到, 达, 为) only when it is a
+    word of its own, so 到位资金 keeps its 到."""
+    stripped = lex.scope_prefix.sub("", name)
+    if len(stripped) < len(name) and len(name) - len(stripped) == 1 and dictionary_words(name)[0] != name[0]:
+        return name
+    return stripped
+
+
 def _clean_name(name: str, lex: Lexicon) -> str:
     """Drop scope, body and time words in front, value verbs at the end, brackets and quote marks."""
     name = re.sub(r"（[^）]*）|\([^)]*\)", "", name)
-    name = name.translate({ord(c): None for c in QUOTES})
+    name = _DATED_BASIS.sub("", name.translate({ord(c): None for c in QUOTES}))
     name = re.sub(r"\d{4}年度?|[上下]半年|前[一二三]季度|第?[一二三四]季度|\d{1,2}[—–-]\d{1,2}月|今年以来|今年来|年初以来", "", name)
     for _ in range(4):
         before = name
         enumeration = lex.enumeration.match(name)
         name = name[enumeration.end() :].lstrip() if enumeration else name
         name = _LEADING_COUNT.sub("", name)
-        name = lex.scope_prefix.sub("", name)
+        name = _without_scope(name, lex)
         body = lex.body_prefix.match(name)
         if body and len(name) - body.end() >= 2 and not lex.rank_scope.match(name, body.end()):
             name = name[body.end() :]  # 高新区工业投资 -> 工业投资, but 国家级高新区全国排名 stays
-        name = lex.value_verb_end.sub("", name)
+        name = lex.value_verb_end.sub("", _GROWTH_WORDS.sub("", name))
         name = name.strip(EDGE_QUOTES)
         if name == before:
             break
@@ -166,7 +189,7 @@ def indicator_name(text: str, quantity: Quantity, previous: Quantity | None, lex
         raw = _AFTER_LAST_NUMBER.sub("", raw)  # another statement runs into this one, unpunctuated
     growth = bool(lex.growth_end.search(raw))
     name = _clean_name(raw, lex)
-    name = re.sub(r"(?:同比|比上年|比去年同期)?(?:增速|增幅|增长率?|降幅|下降|提高|回落|减少)$", "", name) or name
+    name = _GROWTH_WORDS.sub("", name)
     end = quantity.end
     deed = lex.action_end.search(name)
     if not name or lex.action_only.match(name) or deed or raw.rstrip().endswith("等"):
@@ -176,7 +199,8 @@ def indicator_name(text: str, quantity: Quantity, previous: Quantity | None, lex
             name, end = verb + after, after_end
     if not name and quantity.kind in ("amount", "count"):
         name = _subject_before(text, quantity.sentence_start, floor, lex) or name
-    if not name and quantity.indicator and quantity.indicator in text[quantity.sentence_start : quantity.sentence_end]:
+    named_by_change = growth and quantity.kind == "percent"  # "两年平均增长8.2%": the indicator before it
+    if not name and not named_by_change and quantity.indicator and quantity.indicator in text[quantity.sentence_start : quantity.sentence_end]:
         name = _clean_name(quantity.indicator, lex)  # the pre-extractor's reading, when ours found none
     name = re.sub(r"[\d.]+$", "", name)  # a number cut off at the name's end is never part of it
     if not re.search(r"[\u4e00-\u9fa5A-Za-z]", name):
