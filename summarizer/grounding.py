@@ -223,6 +223,9 @@ def supported(value: float, unit: str | None, qualifier: str, quantities: Iterab
 def _growth_states(quantity: Quantity, growth: float, unit: str) -> bool:
     """A signed change in % or 个百分点: a fall (下降) states a negative one; with no direction
     (高于/低于全市 ...) either sign is taken as stated."""
+    if _unit_parts(unit)[1] == "%" and quantity.kind == "multiple" and quantity.direction == "increase":
+        # 增长1.1倍 states a growth of 110%: a multiple of the base added to it.
+        return any(_close(growth, 100 * stated) for stated in _stated_values(quantity))
     if quantity.is_time or _unit_parts(quantity.unit)[1] != _unit_parts(unit)[1]:
         return False
     for stated in _stated_values(quantity):

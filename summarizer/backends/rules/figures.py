@@ -232,6 +232,16 @@ def _is_share(name: str) -> bool:
     return name.endswith(("占比", "比重", "完成率", "进度", "率", "比例"))
 
 
+# A comparison aside in brackets after a figure: "增长6.5%（全市11.1%）", "（全省平均为5.2%）".
+_ASIDE = re.compile(r"[（(](?:全国|全省|全市|全区|全县|全州|省|市|平均|去年同期|上年同期|同期)[^（）()]{0,16}[）)]")
+
+
+def asides(text: str, quantities: Sequence[Quantity]) -> set[str]:
+    """Ids of the numbers inside a comparison aside: they describe a wider area, not the report's own."""
+    spans = [m.span() for m in _ASIDE.finditer(text)]
+    return {q.id for q in quantities for s, e in spans if s < q.start and q.end < e}
+
+
 #: Units of a span of time: a duration qualifies a result, it is not one.
 DURATION_UNITS = frozenset({"年", "个月", "月", "天", "日", "周", "个星期", "小时", "分钟"})
 
@@ -249,7 +259,7 @@ def extract_metrics(
     """
     metrics: list[Metric] = []
     by_sentence: dict[int, list[Quantity]] = {}
-    describing = descriptors(text, quantities) | list_counts(text, quantities)
+    describing = descriptors(text, quantities) | list_counts(text, quantities) | asides(text, quantities)
     for quantity in quantities:
         if quantity.is_time or quantity.is_target or quantity.id in describing or inside_any(quantity.start, silent):
             continue
@@ -306,6 +316,11 @@ def _sentence_metrics(
             if rate is not None and rate.growth_pp is None and (lex.pp_change.search(lead) or quantity.basis):
                 rate.growth_pp = _signed(quantity, lead, lex)
                 rate.quantities.append(quantity)
+        elif quantity.kind == "multiple" and quantity.direction == "increase" and head is not None and head.open_for_growth:
+            head.growth_pct = _signed(quantity, lead, lex)  # "完成投资5亿元，增长1.1倍"
+            head.quantities.append(quantity)
+        elif quantity.kind == "multiple" and quantity.direction == "increase" and name and not comparison:
+            drafts.append(_Draft(name, floor, [quantity], growth_pct=_signed(quantity, lead, lex), period=period))
         elif quantity.kind == "percent" and (said_growth or quantity.direction) and not _is_share(name):
             own = bool(name) and not _attribute_of(name, lex) and name not in ("同比", "比上年", "比去年同期")
             if head is not None and head.open_for_growth and (not own or name == head.name):
@@ -381,8 +396,11 @@ def _join_attribute(head: str, attribute: str, lex: Lexicon) -> str:
 
 
 def _signed(quantity: Quantity, lead: str, lex: Lexicon) -> float | None:
+    """A change with its sign; a multiple of growth (增长1.1倍) as the % it adds (110)."""
     if quantity.value is None:
         return None
+    if quantity.kind == "multiple":
+        return round(100 * quantity.value, 6)
     falling = quantity.direction == "decrease" or (quantity.direction is None and bool(lex.decrease.search(lead[-6:])))
     return -abs(quantity.value) if falling else quantity.value
 

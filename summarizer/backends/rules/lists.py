@@ -17,6 +17,8 @@ _RESPECTIVELY = "分别"
 _SEPARATORS = re.compile(r"[、和及与]")
 # The shared head after the last item: "通信通讯、节能环保两大产业集群产值" -> 产业集群产值.
 _SHARED_HEAD = re.compile(r"^(?P<item>.+?)(?:等)?(?:[两二三四五六七八九十\d]+(?:大|项|个|类))(?P<head>.+)$|^(?P<item2>.+?)等(?P<head2>.+)$")
+# The indicator noun that ends a list's last item and is shared by the items before it.
+_INDICATOR_NOUN = re.compile(r"(?:投资额?|增加值|总产值|产值|营业收入|营收|收入|销售额|零售额|进出口额?|出口额?|税收)$")
 # 城乡居民 means two subjects: 城镇居民 and 农村居民.
 _URBAN_RURAL = re.compile(r"^城乡(?P<rest>.+)$")
 # Between a list's numbers: "5%、8%", "550.7亿元和95.8亿元".
@@ -41,6 +43,11 @@ def subjects_before(text: str, start: int, end: int) -> list[str] | None:
         item, head = (last["item"], last["head"]) if last["item"] else (last["item2"], last["head2"])
         head = re.sub(r"^(?:主导|重点|新兴|传统)?(?:行业|产业)?的?", "", head) or head
         items = [f"{i}{head}" for i in [*items[:-1], item]]
+    else:
+        # "制造业、服务业、基础设施投资额": the last item's indicator noun is every item's.
+        noun = _INDICATOR_NOUN.search(items[-1])
+        if noun and all(not _INDICATOR_NOUN.search(i) and len(i) <= 6 for i in items[:-1]):
+            items = [f"{i}{noun.group()}" for i in items[:-1]] + [items[-1]]
     if not all(_MIN_ITEM <= len(item) <= _MAX_ITEM + 8 for item in items):
         return None
     return items
