@@ -735,6 +735,7 @@ def _target(draft: TargetDraft, check: _Check, text: str) -> Target:
         qualifier=first.qualifier if first is not None else draft.qualifier,
         horizon=draft.horizon,
         cue=_cue(draft.cue, first, text),
+        text=text[check.span[0] : check.span[1]],
         evidence=_evidence(text, check.span, used.values()),
     )
 

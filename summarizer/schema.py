@@ -123,6 +123,9 @@ class Target(_Model):
     high: float | None = None
     horizon: str | None = Field(default=None, description="全年, 年内, 年底, 2022年, 下半年 ...")
     cue: str | None = Field(default=None, description="力争, 确保, 目标 ...")
+    text: str | None = Field(
+        default=None, description="The goal as the text words it (地区生产总值增长16%以上): its clause."
+    )
     evidence: Evidence
 
 

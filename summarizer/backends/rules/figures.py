@@ -519,6 +519,7 @@ def extract_targets(text: str, quantities: Sequence[Quantity], lex: Lexicon) -> 
                 high=quantity.high,
                 horizon=_horizon(text, quantity, lex),
                 cue=quantity.target_cue or _last(lex.target_cue, lead),
+                text=text[min(floor, quantity.start) : max(end, quantity.end)],
                 evidence=evidence_of(text, min(floor, quantity.start), max(end, quantity.end), [quantity.id]),
             )
         )
