@@ -37,7 +37,9 @@ class RulesBackend:
         metas: list[Meta] = []
         for index, (start, end, title) in enumerate(spans):
             inside = [q for q in quantities if start <= q.start < end]
-            meta = extract_meta(text, start, end, title or document.meta.title, document.meta.publish_date, lex)
+            meta = extract_meta(
+                text, start, end, title or document.meta.title, document.meta.publish_date, lex, document.meta.source
+            )
             metas.append(meta)
             discourse = segment(text, start, end, title=title or document.meta.title)
             narrative = extract_narrative(discourse, inside, lex)

@@ -33,19 +33,41 @@ class Lexicon:
         def words(key: str) -> str:
             return alternation(data[key])
 
+        # --- meta (summarizer/backends/rules/meta.py)
         suffixes = words("meeting_suffixes")
-        self.organization = re.compile("|".join(f"(?:{p})" for p in data["organization_patterns"]))
+        zone_groups: list[list[str]] = data["zone_kinds"]
+        self.zone_family = {form: group[0] for group in zone_groups for form in group}
+        self.zone_kind = re.compile(f"(?:国家级?|省级)?(?:{alternation(self.zone_family)})")
+        self.admin_kind = re.compile(words("admin_kinds"))
+        self.organ = re.compile("|".join(f"(?:{p})" for p in data["organ_patterns"]))
+        self.generic_body = re.compile(data["generic_body_pattern"])
         self.place_stop = set(data["place_stop_chars"])
+        self.place_leads = tuple(sorted(set(data["place_lead_words"]), key=len, reverse=True))
         self.not_organizations = frozenset(data["not_organizations"])
+        self.city_names = frozenset(data["city_names"])
+        self.local_media = re.compile(data["local_media_pattern"])
+        name = r"[^，。；：！？\s（）()【】\[\]〔〕]"
         self.meeting_after_verb = re.compile(
-            rf"(?:{words('meeting_verbs')})了?的?([^，。；：！？\s]{{2,45}}?(?:{suffixes}))"
+            rf"(?:{words('meeting_verbs')})了?的?({name}{{2,45}}?(?:{suffixes}))"
             r"(?:(?![\u4e00-\u9fa5])|(?=提出|指出|强调|要求|明确|期间))"
-            rf"|在([^，。；：！？\s]{{2,45}}?(?:{suffixes}))上"
+            rf"|在({name}{{2,45}}?(?:{suffixes}))上"
         )
-        self.meeting_in_title = re.compile(rf"([^，。；：！？\s]{{2,45}}?(?:{suffixes}))(?:召开|举行)")
+        self.meeting_in_title = re.compile(
+            rf"({name}{{2,45}}?(?:{suffixes}))"
+            r"(?:近日|日前|昨日|昨天|今日|今天|\d{1,2}日)?(?:上午|下午|晚上)?(?:在[^，。；：！？\s]{1,15})?(?:召开|举行)"
+        )
+        self.meeting_verbs = re.compile(words("meeting_verbs"))
+        self.meeting_viewing = tuple(data["meeting_viewing_verbs"])
         self.not_meeting = tuple(data["not_meeting_words"])
-        self.report_period = re.compile("|".join([*data["report_period_patterns"], words("report_periods")]))
+        self.meeting_reference = tuple(data["meeting_reference_after"])
+        self.meeting_future = tuple(data["meeting_future_before"])
+        self.report_period = re.compile("|".join([words("report_periods"), *data["report_period_patterns"]]))
+        self.period_ahead_before = re.compile(rf"(?:{words('period_ahead_before')})[“‘]?(?:全[市县区旗]|本[市县区旗])?[“‘]?$")
+        self.period_ahead_after = re.compile(rf"^[^，。；！？]{{0,6}}?(?:{words('period_ahead_after')})")
+        self.year_review_before = re.compile(rf"(?:{words('year_review_before')})$")
+        self.year_review_name = re.compile(words("year_review_names"))
         self.date = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+        self.full_date = re.compile(r"(\d{4})(?:年|[-/.])(\d{1,2})(?:月|[-/.])(\d{1,2})")
         self.year = re.compile(r"(\d{4})年")
         self.scope_prefix = re.compile(rf"^(?:{words('scope_prefixes')}|\d{{4}}年度?|[，、：\s])+")
         self.body_prefix = re.compile(data["body_prefix_pattern"])
