@@ -8,6 +8,10 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_numerals import (  # the numeral writer of the property tests
+    write_chinese,
+    write_mixed,
+)
 
 from summarizer.quantities import extract_quantities
 from summarizer.resources import data_dir
@@ -76,6 +80,9 @@ _PIECES = st.sampled_from(
         "以上", "以下", "至", "到", "一", "两", "三", "十", "百", "千", "成", "倍", "翻", "番", "分之",
         "年", "月", "日", "季度", "上半年", "同比", "增长", "下降", "力争", "目标", "：", "，", "。",
         "、", "；", "\n", "“", "”", "（", "）", "A", "G", " ", "企业", "项目", "投资",
+        # the forms of the one numeral grammar
+        "零", "几", "数", "上", "多", "负", "零下", "点", "首位", "榜首", "折", "千分之", "万分之", "个月", "天",
+        "厘米", "美元", "瑞士法郎", "以内", "上下", "至少", "连续", "省", "合肥市",
     ]
 )
 
@@ -83,9 +90,13 @@ _PIECES = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_spans_are_exact_on_any_text(text: str) -> None:
+    last_end = 0
     for q in extract_quantities(text):
         assert text[q.start:q.end] == q.text
         assert q.text
+        assert q.start >= last_end, "mentions never overlap (a scope or 零下 taken before one stays its own)"
+        assert q.sentence_start <= q.start < q.end <= q.sentence_end
+        last_end = q.end
         Quantity.model_validate(q.model_dump())
 
 
@@ -139,3 +150,29 @@ def test_seeds_report_no_names_or_rhetoric(seed_paths: list[Path]) -> None:
         for q in _numeric(text):
             window = text[max(0, q.start - 2):q.end + 2]
             assert not any(word in window and q.text in word for word in forbidden), window
+
+
+def test_a_magnitude_has_no_value_and_explains_why(caplog: pytest.LogCaptureFixture) -> None:
+    """数十个 states no figure: value None, and the reason kept out of the schema (explain, the log)."""
+    import logging
+
+    from summarizer.quantities import explain
+
+    text = "辐射带动数十个乡镇，新增企业12家。"
+    with caplog.at_level(logging.DEBUG, logger="summarizer.quantities"):
+        (magnitude, why), (count, none) = explain(text)
+    assert magnitude.text == "数十个" and magnitude.value is None and magnitude.scaled_value is None
+    assert why is not None and "magnitude" in why and none is None and count.value == 12
+    assert any("数十个" in record.getMessage() for record in caplog.records)
+    assert [q.text for q in extract_quantities(text)] == ["数十个", "12家"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=11, max_value=10**12 - 1), st.sampled_from(["元", "人", "家", "美元", "平方米"]))
+def test_a_number_written_in_chinese_is_read_in_its_sentence(number: int, unit: str) -> None:
+    """Whatever the level structure (五亿零六万, 十二万三千), the mention's scaled value is the number."""
+    for written in (write_chinese(number), write_mixed(number)):
+        text = f"全区累计完成{written}{unit}，同比增长5%。"
+        first = _numeric(text)[0]
+        assert first.text == written + unit
+        assert first.scaled_value == pytest.approx(number, rel=1e-12), written
