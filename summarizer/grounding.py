@@ -41,10 +41,11 @@ Decisions a reader needs:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -54,7 +55,7 @@ from pydantic import ValidationInfo, model_validator
 from summarizer.indicators import canonical_name
 from summarizer.quantities import TARGET_CUE, extract_quantities
 from summarizer.text.clauses import ClauseRow, ClauseTable, clause_table
-from summarizer.text.sentences import SENTENCE_END
+from summarizer.text.sentences import SENTENCE_END, instruction_spans
 from summarizer.schema import (
     DroppedItem,
     Evidence,
@@ -146,9 +147,12 @@ def locate_quote(quote: str, text: str, hint: int | None = None) -> tuple[int, i
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence (or sentences) holding ``text[start:end]``, ends included."""
-    before = max((m.end() for m in SENTENCE_END.finditer(text, 0, start)), default=0)
+    before = max(text.rfind(c, 0, start) for c in _SENTENCE_ENDS) + 1  # searched back from start, not from 0
     after = SENTENCE_END.search(text, max(end - 1, start))
     return before, after.end() if after else len(text)
+
+
+_SENTENCE_ENDS = "。！？!?\n"  # SENTENCE_END's characters
 
 
 # --- Numbers ---------------------------------------------------------------------------------------
@@ -160,8 +164,11 @@ _UNIT_ALIASES = {"％": "%", "百分点": "个百分点", "pct": "%"}
 _RANKS = frozenset({"rank", "top_n"})
 
 
+@lru_cache(maxsize=1024)  # a document writes few units; every comparison asks for them
 def _unit_parts(unit: str) -> tuple[float, str]:
-    """(scale, base) of a unit as written: 亿元 -> (1e8, 元), 万千瓦时 -> (1e7, 瓦时), % -> (1, %)."""
+    """(scale, base) of a unit as written: 亿元 -> (1e8, 元), 万千瓦时 -> (1e7, 瓦时), % -> (1, %), 成 -> (10, %)."""
+    if unit.strip() == "成":
+        return 10.0, "%"  # 近3成 is stated as 3 成: thirty percent, written as the text writes it
     base = _UNIT_ALIASES.get(unit.strip(), unit.strip())
     scale = 1.0
     stripped = True
@@ -176,6 +183,11 @@ def _unit_parts(unit: str) -> tuple[float, str]:
 
 def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _magnitude(value: float) -> float:
+    """The key under which values that :func:`_close` calls equal meet: 12 significant digits, no sign."""
+    return float(f"{abs(value):.12g}")
 
 
 def _stated_values(quantity: Quantity) -> list[float]:
@@ -248,6 +260,124 @@ def _change_of(quantity: Quantity, claimed: float) -> float:
 _NUMERAL = re.compile(r"[0-9〇零一二两三四五六七八九十百千]")  # 8月11日, 一季度; not 上半年, 今年以来
 _BARE_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?!\.?\d)")
 
+Span = tuple[int, int]
+
+
+class _Statements:
+    """What a text states, indexed once, so that every question costs a lookup, not a scan.
+
+    Number candidates are filed under the magnitudes they state (as written and scaled to their
+    unit's base: 302.3亿元 under 302.3 and 3.023e10), each list in text order; time candidates and the
+    text's bare Arabic numbers by position. Every question may name a span (an item's evidence):
+    then only what lies wholly inside it counts.
+    """
+
+    def __init__(self, text: str | None, quantities: Iterable[Quantity]) -> None:
+        self.text = text
+        ordered = sorted(quantities, key=lambda q: q.start)
+        self._by_magnitude: dict[float, list[Quantity]] = {}
+        for quantity in ordered:
+            if quantity.is_time:
+                continue
+            scale = _unit_parts(quantity.unit)[0]
+            keys = {key for v in _stated_values(quantity) for key in (_magnitude(v), _magnitude(v * scale))}
+            for key in keys:
+                self._by_magnitude.setdefault(key, []).append(quantity)
+        self._starts = {key: [q.start for q in found] for key, found in self._by_magnitude.items()}
+        self._times = [q for q in ordered if q.is_time]
+        self._time_starts = [q.start for q in self._times]
+        self._time_texts: set[str] | None = None
+        self._bare: dict[str, list[int]] | None = None
+        self._written: dict[str, bool] = {}
+
+    # -- candidates
+
+    def stating(self, magnitudes: Iterable[float], span: Span | None = None) -> Iterator[Quantity]:
+        """Number candidates filed under one of ``magnitudes``, inside ``span`` when given."""
+        seen: set[int] = set()
+        for key in dict.fromkeys(_magnitude(m) for m in magnitudes):
+            found = self._by_magnitude.get(key)
+            if not found:
+                continue
+            low, high = 0, len(found)
+            if span is not None:
+                starts = self._starts[key]
+                low, high = bisect.bisect_left(starts, span[0]), bisect.bisect_left(starts, span[1])
+            for index in range(low, high):
+                quantity = found[index]
+                if (span is None or quantity.end <= span[1]) and id(quantity) not in seen:
+                    seen.add(id(quantity))
+                    yield quantity
+
+    def level(
+        self, value: float, unit: str | None, qualifier: str, kind: str | None = None, span: Span | None = None
+    ) -> Quantity | None:
+        """The candidate (of ``kind``, inside ``span``) that states ``value`` in ``unit`` with an agreeing qualifier."""
+        scale = _unit_parts(unit)[0] if unit else 1.0
+        for quantity in self.stating((value, value * scale), span):
+            if (kind is None or quantity.kind == kind) and _qualifier_agrees(qualifier, quantity.qualifier):
+                if _states(quantity, value, unit) is not None:
+                    return quantity
+        return None
+
+    def change(self, growth: float, unit: str, span: Span | None = None) -> Quantity | None:
+        """The candidate (inside ``span``) that states a change of ``growth`` in % or 个百分点."""
+        return next((q for q in self.stating((growth, growth / 100), span) if _growth_states(q, growth, unit)), None)
+
+    def times_in(self, span: Span | None) -> list[Quantity]:
+        if span is None:
+            return self._times
+        low = bisect.bisect_left(self._time_starts, span[0])
+        high = bisect.bisect_left(self._time_starts, span[1])
+        return [q for q in self._times[low:high] if q.end <= span[1]]
+
+    # -- the text
+
+    def bare(self, number: str, span: Span | None = None, *, candidates: bool = True) -> bool:
+        """An Arabic number the text writes as a number (not as part of a longer one), or a candidate states."""
+        if self.text is not None:
+            if self._bare is None:
+                self._bare = {}
+                for match in _BARE_NUMBER.finditer(self.text):
+                    self._bare.setdefault(match.group(), []).append(match.start())
+            positions = self._bare.get(number)
+            if positions and span is None:
+                return True
+            if positions and span is not None:
+                index = bisect.bisect_left(positions, span[0])
+                if index < len(positions) and positions[index] + len(number) <= span[1]:
+                    return True
+        if not candidates:
+            return False
+        value = float(number)
+        return any(_close(value, v) for q in self.stating((value,), span) for v in _stated_values(q))
+
+    def time(self, mention: Quantity, span: Span | None = None) -> bool:
+        """A date or period written as the text writes it (folded); a year stated in any form (2024-10-18)."""
+        folded = _folded(mention.text)[0]
+        if self.text is not None and self.writes(mention.text, folded, span):
+            return True
+        if self.text is not None and span is None:
+            if self._time_texts is None:
+                self._time_texts = {_folded(q.text)[0] for q in self._times}
+            if folded in self._time_texts:
+                return True
+        elif any(folded in _folded(q.text)[0] for q in self.times_in(span)):
+            return True
+        year = re.match(r"\d{4}", mention.text) if mention.kind == "year" else None
+        return year is not None and self.text is not None and self.bare(year.group(), span, candidates=False)
+
+    def writes(self, surface: str, folded: str, span: Span | None) -> bool:
+        """Whether the text (inside ``span``) writes ``surface``, as is or folded."""
+        assert self.text is not None
+        if span is not None:
+            if self.text.find(surface, span[0], span[1]) >= 0:
+                return True
+            return bool(folded) and folded in _folded(self.text[span[0] : span[1]])[0]
+        if surface not in self._written:
+            self._written[surface] = surface in self.text or (bool(folded) and folded in _normalised(self.text)[0])
+        return self._written[surface]
+
 
 def unsupported_numbers_in(phrase: str | None, quantities: Sequence[Quantity], text: str | None = None) -> list[str]:
     """The numbers written in ``phrase`` that the document does not state (their surfaces).
@@ -259,52 +389,71 @@ def unsupported_numbers_in(phrase: str | None, quantities: Sequence[Quantity], t
     """
     if not phrase:
         return []
+    return _unsupported(phrase, _Statements(text, quantities))
+
+
+def _unsupported(phrase: str | None, stated: _Statements, span: Span | None = None) -> list[str]:
+    """:func:`unsupported_numbers_in` against an index, within ``span`` when given."""
+    if not phrase:
+        return []
     found = extract_quantities(phrase)
     missing: list[str] = []
     for mention in found:
         if mention.is_time:
-            if _NUMERAL.search(mention.text) and not _time_stated(mention, quantities, text):
+            if _NUMERAL.search(mention.text) and not stated.time(mention, span):
                 missing.append(mention.text)
-        else:
-            same_kind = [q for q in quantities if q.kind == mention.kind]  # 2名 (people) is not 第二 (a rank)
-            if not all(supported(v, mention.unit, mention.qualifier, same_kind) for v in _stated_values(mention)):
-                missing.append(mention.text)
+        elif not all(  # 2名 (people) is not 第二 (a rank): a candidate of the same kind
+            stated.level(v, mention.unit, mention.qualifier, mention.kind, span) for v in _stated_values(mention)
+        ):
+            missing.append(mention.text)
     covered = [(m.start, m.end) for m in found]
     for match in _BARE_NUMBER.finditer(phrase):
         if any(start <= match.start() < end for start, end in covered):
             continue
-        if not _bare_number_stated(match.group(), quantities, text):
+        if not stated.bare(match.group(), span):
             missing.append(match.group())
     return missing
 
 
-def _time_stated(mention: Quantity, quantities: Iterable[Quantity], text: str | None) -> bool:
-    """A date or period written as the text writes it (folded); a year stated in any form (2024-10-18)."""
-    folded = _folded(mention.text)[0]
-    if text is not None and folded in _normalised(text)[0]:
-        return True
-    if any(q.is_time and folded in _folded(q.text)[0] for q in quantities):
-        return True
-    year = re.match(r"\d{4}", mention.text) if mention.kind == "year" else None
-    return year is not None and text is not None and _bare_number_stated(year.group(), (), text)
+_LONGEST_MENTION = 200  # no candidate's surface is longer: how far back one may start and still reach a span
 
 
-def _bare_number_stated(number: str, quantities: Iterable[Quantity], text: str | None) -> bool:
-    if text is not None and re.search(rf"(?<![\d.]){re.escape(number)}(?![\d]|\.\d)", text):
-        return True
-    return any(_close(float(number), v) for q in quantities for v in _stated_values(q))
+def _masked(text: str, spans: Sequence[Span]) -> str:
+    """``text`` with every span blanked (line breaks, so offsets hold and nothing reads across it)."""
+    if not spans:
+        return text
+    parts: list[str] = []
+    previous = 0
+    for start, end in spans:
+        parts += [text[previous:start], "\n" * (end - start)]
+        previous = end
+    parts.append(text[previous:])
+    return "".join(parts)
 
 
 # --- Checking a draft ------------------------------------------------------------------------------
 
 
 class _Source:
-    """The document a draft is checked against: text, candidates by id, their indicators, clauses."""
+    """The document a draft is checked against: text, candidates by id, their indicators, clauses.
+
+    Instructions addressed to a model inside the document (:func:`instruction_spans`) are no source:
+    their candidates state nothing (``quantities`` leaves them out; ``by_id`` still knows them) and
+    ``source_text``, the text every number is looked for in, has them blanked.
+    """
 
     def __init__(self, text: str, quantities: Sequence[Quantity], clauses: ClauseTable | None = None) -> None:
         self.text = text
-        self.quantities = list(quantities)
-        self.by_id = {q.id: q for q in self.quantities}
+        self.instructions = instruction_spans(text)
+        self._instruction_ends = [end for _, end in self.instructions]
+        self.source_text = _masked(text, self.instructions)
+        self.by_id = {q.id: q for q in quantities}
+        self.quantities = [q for q in quantities if self.instruction_in(q.start, q.end) is None]
+        self.stated = _Statements(self.source_text, self.quantities)
+        self._ordered = sorted(self.quantities, key=lambda q: q.start)
+        self._starts = [q.start for q in self._ordered]
+        self._numbers = [q for q in self._ordered if not q.is_time]
+        self._number_starts = [q.start for q in self._numbers]
         self._clauses = clauses
 
     @property
@@ -313,6 +462,13 @@ class _Source:
         if self._clauses is None:
             self._clauses = clause_table(self.text)
         return self._clauses
+
+    def instruction_in(self, start: int, end: int) -> Span | None:
+        """The first instruction to a model that shares a character with ``text[start:end]``, if any."""
+        index = bisect.bisect_right(self._instruction_ends, start)
+        if index < len(self.instructions) and self.instructions[index][0] < max(end, start + 1):
+            return self.instructions[index]
+        return None
 
     def clause_of(self, quantity: Quantity) -> str | None:
         """The id of the clause holding a candidate, for messages that tell the model what to cite."""
@@ -326,30 +482,57 @@ class _Source:
             if not q.is_time and (own := canonical_name(q.indicator)) and (wanted in own or own in wanted)
         ]
 
+    def overlapping(self, start: int, end: int) -> list[Quantity]:
+        """The candidates (numbers and times) sharing a character with ``text[start:end]``, in text order."""
+        low = bisect.bisect_left(self._starts, start - _LONGEST_MENTION)
+        high = bisect.bisect_left(self._starts, end)
+        return [q for q in self._ordered[low:high] if q.start < end and start < q.end]
+
+    def numbers_in(self, start: int, end: int) -> list[Quantity]:
+        """The number candidates lying wholly inside ``text[start:end]``, in text order."""
+        low = bisect.bisect_left(self._number_starts, start)
+        high = bisect.bisect_left(self._number_starts, end)
+        return [q for q in self._numbers[low:high] if q.end <= end]
+
     def within(self, span: tuple[int, int] | None) -> list[Quantity]:
         """The number candidates of the sentence(s) holding ``span``."""
         if span is None:
             return []
-        start, end = _sentence_around(self.text, *span)
-        return [q for q in self.quantities if start <= q.start and q.end <= end and not q.is_time]
+        return self.numbers_in(*_sentence_around(self.text, *span))
 
     def missing_numbers(self, where: str, phrase: str | None) -> list[str]:
         return [
             f"{where}: {number} is not stated in the text; write numbers exactly as the text states them, "
             "or leave them out"
-            for number in unsupported_numbers_in(phrase, self.quantities, self.text)
+            for number in _unsupported(phrase, self.stated)
+        ]
+
+    def missing_in_span(self, where: str, phrase: str | None, span: Span) -> list[str]:
+        """Numbers of ``phrase`` that its evidence ``text[start:end]`` does not state."""
+        missing = _unsupported(phrase, self.stated, span)
+        if not missing:
+            return []
+        nowhere = set(_unsupported(phrase, self.stated))
+        return [
+            f"{where}: {number} is not stated in the text; write numbers exactly as the text states them, "
+            "or leave them out"
+            if number in nowhere
+            else f"{where}: {number} is not stated in its evidence (text[{span[0]}:{span[1]}]), only elsewhere "
+            "in the text; an item may state only the numbers of its own evidence"
+            for number in missing
         ]
 
     def missing_in_clauses(self, where: str, phrase: str | None, rows: Sequence[ClauseRow]) -> list[str]:
         """Numbers of ``phrase`` that the cited clauses do not state (though the document may, elsewhere)."""
         spans = self.clauses.runs(rows)
-        inside = [q for q in self.quantities if any(q.start < end and start < q.end for start, end in spans)]
-        scope = "\n".join(self.text[start:end] for start, end in spans)
+        inside = [q for start, end in spans for q in self.overlapping(start, end)]
+        scope = "\n".join(self.source_text[start:end] for start, end in spans)
         cited = ", ".join(row.id for row in rows)
         messages = []
+        inside_ids = {q.id for q in inside}
         for number in unsupported_numbers_in(phrase, inside, scope):
             elsewhere = [
-                q for q in self.quantities if q not in inside and number in (q.text, _folded(q.text)[0])
+                q for q in self.quantities if q.id not in inside_ids and number in (q.text, _folded(q.text)[0])
             ]
             hint = f"; {elsewhere[0].text} is in {self.clause_of(elsewhere[0])}" if elsewhere else ""
             messages.append(
@@ -357,6 +540,11 @@ class _Source:
                 "states it, or leave the number out"
             )
         return messages
+
+
+def _instruction_text(text: str, span: Span) -> str:
+    shown = text[span[0] : span[1]]
+    return repr(shown if len(shown) <= 40 else shown[:40] + "…")
 
 
 def _describe(quantity: Quantity) -> str:
@@ -397,17 +585,22 @@ class _Check:
         self.by_clauses = bool(clause_ids)
         if clause_ids:
             self.span = self._clause_span(clause_ids)
-            return
-        if not quote or not quote.strip():
+        elif not quote or not quote.strip():
             self.errors.append(f"{where}.clause_ids: missing; cite the ids of the clauses this item rests on")
-            return
-        if hint is None:
-            hint = next((source.by_id[qid].start for qid in ids if qid in source.by_id), None)
-        self.span = locate_quote(quote, source.text, hint)
-        if self.span is None:
-            shown = quote if len(quote) <= 40 else quote[:40] + "…"
+        else:
+            if hint is None:
+                hint = next((source.by_id[qid].start for qid in ids if qid in source.by_id), None)
+            self.span = locate_quote(quote, source.text, hint)
+            if self.span is None:
+                shown = quote if len(quote) <= 40 else quote[:40] + "…"
+                self.errors.append(
+                    f"{where}.quote: not found in the text: {shown!r}; cite clause_ids instead, or copy a passage exactly"
+                )
+        instruction = source.instruction_in(*self.span) if self.span is not None else None
+        if instruction is not None:
             self.errors.append(
-                f"{where}.quote: not found in the text: {shown!r}; cite clause_ids instead, or copy a passage exactly"
+                f"{where}.{'clause_ids' if self.by_clauses else 'quote'}: {_instruction_text(source.text, instruction)} "
+                "is an instruction addressed to a model inside the document, not a source; leave it out"
             )
 
     def _clause_span(self, clause_ids: Sequence[str]) -> tuple[int, int] | None:
@@ -431,13 +624,27 @@ class _Check:
             self.notes.append(f"{self.where}.quantity_ids: {qid} does not exist; cite ids from the candidate table")
         elif quantity.is_time:
             self.notes.append(f"{self.where}.quantity_ids: {_describe(quantity)} is a date or period, not a number")
+        elif self.source.instruction_in(quantity.start, quantity.end) is not None:
+            self.notes.append(
+                f"{self.where}.quantity_ids: {_describe(quantity)} is inside an instruction addressed to a model, "
+                "not a source"
+            )
         else:
             return quantity
         return None
 
+    def candidates(self) -> list[Quantity]:
+        """Where a claimed number may come from: the cited candidates of the quoted (or cited) sentence(s),
+        then every candidate of them; a candidate cited from another sentence is not the item's."""
+        if self.span is None:
+            return self.cited
+        inside = self.source.within(self.span)
+        ids = {q.id for q in inside}
+        return [*(q for q in self.cited if q.id in ids), *inside]
+
     def resolve(self, matches: Matcher) -> Quantity | None:
         """The candidate a claimed number comes from: a cited one, else one of the quoted sentence(s)."""
-        return next((q for q in [*self.cited, *self.source.within(self.span)] if matches(q)), None)
+        return next((q for q in self.candidates() if matches(q)), None)
 
     def strings(self, item: Any, *keys: str) -> None:
         for key in keys:
@@ -497,7 +704,7 @@ class _Check:
                 f"{where}: {shown} is stated by {_describe(elsewhere)} outside the quoted sentence; "
                 f"quote the sentence that states it and cite {elsewhere.id}"
             )
-        for q in [*self.cited, *self.source.within(self.span)]:
+        for q in self.candidates():
             if any(_close(abs(value), abs(v)) for v in _stated_values(q)):
                 return f"{where}: unit mismatch: {_describe(q)} is in {q.unit or 'no unit'}, not as claimed ({shown})"
         related = ", ".join(_describe(q) for q in self.source.of_indicator(name)[:8])
@@ -559,7 +766,7 @@ def _check_target(index: int, target: TargetDraft, source: _Source) -> _Check:
             )
     if not check.used and check.span is not None:
         start, end = _sentence_around(source.text, *check.span)
-        if not TARGET_CUE.search(source.text, start, end):
+        if not TARGET_CUE.search(source.source_text, start, end):
             check.errors.append(
                 f"{where}.{'clause_ids' if check.by_clauses else 'quote'}: not a target-cued sentence "
                 "(no 力争/确保/目标/年内 ...); a target needs one"
@@ -572,6 +779,8 @@ def _check_item(section: str, index: int, item: ItemDraft, source: _Source, hint
     check = _Check(f"{section}[{index}]", source, item.quote, hint=hint, clause_ids=item.clause_ids)
     if check.clauses and check.span is not None:
         check.errors += source.missing_in_clauses(f"{check.where}.text", item.text, check.clauses)
+    elif not item.clause_ids and check.span is not None:  # a quote: its numbers must be in what it quotes
+        check.errors += source.missing_in_span(f"{check.where}.text", item.text, check.span)
     elif not item.clause_ids:
         check.strings(item, "text")
     return check
@@ -589,7 +798,7 @@ def _check_meta(meta: MetaDraft, source: _Source) -> dict[str, list[str]]:
         if date is None:
             reason = f"meta.meeting_date: {meta.meeting_date!r} is not a date; write YYYY-MM-DD or null"
             problems["meeting_date"] = [reason]
-        elif not _date_stated(date, source.text):
+        elif not _date_stated(date, source.source_text):
             problems["meeting_date"] = [f"meta.meeting_date: {date.month}月{date.day}日 is not stated in the text"]
     return problems
 
@@ -714,8 +923,15 @@ def _metric(draft: MetricDraft, check: _Check, text: str) -> Metric:
         growth_pp=_change_of(pp, draft.growth_pp) if pp is not None and draft.growth_pp is not None else None,
         period=draft.period,
         qualifier=first.qualifier,
-        evidence=_evidence(text, check.span, used.values()),
+        evidence=_evidence(text, _covering(check.span, used.values()), used.values()),
     )
+
+
+def _covering(span: Span, used: Iterable[Quantity]) -> Span:
+    """``span`` widened to hold every candidate used (a quote may leave out a number of its sentence):
+    an item's evidence states its numbers."""
+    used = list(used)
+    return min([span[0], *(q.start for q in used)]), max([span[1], *(q.end for q in used)])
 
 
 def _target(draft: TargetDraft, check: _Check, text: str) -> Target:
@@ -726,6 +942,7 @@ def _target(draft: TargetDraft, check: _Check, text: str) -> Target:
         for key in ("value", "low", "high")
     }
     first = next(iter(used.values()), None)
+    span = _covering(check.span, used.values())
     return Target(
         name=draft.name,
         canonical_name=canonical_name(draft.name),
@@ -735,8 +952,8 @@ def _target(draft: TargetDraft, check: _Check, text: str) -> Target:
         qualifier=first.qualifier if first is not None else draft.qualifier,
         horizon=draft.horizon,
         cue=_cue(draft.cue, first, text),
-        text=text[check.span[0] : check.span[1]],
-        evidence=_evidence(text, check.span, used.values()),
+        text=text[span[0] : span[1]],
+        evidence=_evidence(text, span, used.values()),
     )
 
 
@@ -790,27 +1007,55 @@ def ground(
 
 def _evidence_errors(where: str, evidence: Evidence, source: _Source) -> list[str]:
     errors = []
+    holds = evidence.end - evidence.start == len(evidence.quote) and source.text.startswith(evidence.quote, evidence.start)
     if not evidence.quote:
         errors.append(f"{where}.evidence: empty quote")
-    elif source.text[evidence.start : evidence.end] != evidence.quote:
+    elif not holds:
         shown = evidence.quote[:40]
         errors.append(f"{where}.evidence: text[{evidence.start}:{evidence.end}] does not hold the quote {shown!r}")
     unknown = [qid for qid in evidence.quantity_ids if qid not in source.by_id]
     if unknown:
         errors.append(f"{where}.evidence.quantity_ids: {', '.join(unknown)} do not exist")
+    outside = [
+        qid
+        for qid in evidence.quantity_ids
+        if qid in source.by_id and not evidence.start <= source.by_id[qid].start < source.by_id[qid].end <= evidence.end
+    ]
+    if outside and holds:
+        errors.append(f"{where}.evidence.quantity_ids: {', '.join(outside)} lie outside the evidence")
+    instruction = source.instruction_in(evidence.start, evidence.end) if evidence.quote else None
+    if instruction is not None:
+        errors.append(
+            f"{where}.evidence: {_instruction_text(source.text, instruction)} is an instruction addressed to a model "
+            "inside the document, not a source"
+        )
     return errors
 
 
-def _level_errors(where: str, value: float | None, unit: str | None, qualifier: str, source: _Source) -> list[str]:
-    if value is None or supported(value, unit, qualifier, source.quantities) is not None:
+def _level_errors(
+    where: str, value: float | None, unit: str | None, qualifier: str, evidence: Evidence, source: _Source
+) -> list[str]:
+    """A level must be stated inside the item's own evidence, not merely somewhere in the document."""
+    span = (evidence.start, evidence.end)
+    if value is None or source.stated.level(value, unit, qualifier, span=span) is not None:
         return []
-    return [f"{where}: {_number_text(value, unit)} ({qualifier}) is not stated in the text"]
+    shown = f"{_number_text(value, unit)} ({qualifier})"
+    if source.stated.level(value, unit, qualifier) is not None:
+        return [f"{where}: {shown} is not stated in its evidence (text[{span[0]}:{span[1]}]), only elsewhere in the text"]
+    return [f"{where}: {shown} is not stated in the text"]
 
 
-def _change_errors(where: str, growth: float | None, unit: str, source: _Source) -> list[str]:
-    if growth is None or any(_growth_states(q, growth, unit) for q in source.quantities):
+def _change_errors(where: str, growth: float | None, unit: str, evidence: Evidence, source: _Source) -> list[str]:
+    span = (evidence.start, evidence.end)
+    if growth is None or source.stated.change(growth, unit, span) is not None:
         return []
-    return [f"{where}: a change of {_number_text(growth, unit)} is not stated in the text"]
+    shown = _number_text(growth, unit)
+    if source.stated.change(growth, unit) is not None:
+        return [
+            f"{where}: a change of {shown} is not stated in its evidence (text[{span[0]}:{span[1]}]), "
+            "only elsewhere in the text"
+        ]
+    return [f"{where}: a change of {shown} is not stated in the text"]
 
 
 def _strings_errors(where: str, item: Any, keys: Sequence[str], source: _Source) -> list[str]:
@@ -818,11 +1063,12 @@ def _strings_errors(where: str, item: Any, keys: Sequence[str], source: _Source)
 
 
 def _metric_errors(where: str, metric: Metric, source: _Source) -> list[str]:
+    evidence = metric.evidence
     return [
-        *_evidence_errors(where, metric.evidence, source),
-        *_level_errors(f"{where}.value", metric.value, metric.unit, metric.qualifier, source),
-        *_change_errors(f"{where}.growth_pct", metric.growth_pct, "%", source),
-        *_change_errors(f"{where}.growth_pp", metric.growth_pp, "个百分点", source),
+        *_evidence_errors(where, evidence, source),
+        *_level_errors(f"{where}.value", metric.value, metric.unit, metric.qualifier, evidence, source),
+        *_change_errors(f"{where}.growth_pct", metric.growth_pct, "%", evidence, source),
+        *_change_errors(f"{where}.growth_pp", metric.growth_pp, "个百分点", evidence, source),
         *_strings_errors(where, metric, ("name", "period"), source),
     ]
 
@@ -831,7 +1077,9 @@ def _target_errors(where: str, target: Target, source: _Source) -> list[str]:
     levels = [
         error
         for key in ("value", "low", "high")
-        for error in _level_errors(f"{where}.{key}", getattr(target, key), target.unit, target.qualifier, source)
+        for error in _level_errors(
+            f"{where}.{key}", getattr(target, key), target.unit, target.qualifier, target.evidence, source
+        )
     ]
     return [
         *_evidence_errors(where, target.evidence, source),
@@ -841,7 +1089,11 @@ def _target_errors(where: str, target: Target, source: _Source) -> list[str]:
 
 
 def _item_errors(where: str, item: Item, source: _Source) -> list[str]:
-    return [*_evidence_errors(where, item.evidence, source), *_strings_errors(where, item, ("text",), source)]
+    evidence = item.evidence
+    return [
+        *_evidence_errors(where, evidence, source),
+        *source.missing_in_span(f"{where}.text", item.text, (evidence.start, evidence.end)),
+    ]
 
 
 def _enforce_meta(meta: Meta, source: _Source) -> tuple[Meta, list[DroppedItem]]:
@@ -854,7 +1106,7 @@ def _enforce_meta(meta: Meta, source: _Source) -> tuple[Meta, list[DroppedItem]]
             update[name] = None
             dropped.append(_drop("meta", {name: getattr(meta, name)}, reasons))
     date = meta.meeting_date
-    if date is not None and date != meta.publish_date and not _date_stated(date, source.text):
+    if date is not None and date != meta.publish_date and not _date_stated(date, source.source_text):
         update["meeting_date"] = None
         reason = f"meta.meeting_date: {date.month}月{date.day}日 is not stated in the text"
         dropped.append(_drop("meta", {"meeting_date": date.isoformat()}, [reason]))

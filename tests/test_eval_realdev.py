@@ -58,9 +58,8 @@ def test_every_gold_file_converts_to_a_fixture_with_its_labels(realdev: Path) ->
             assert getattr(fixture.summary.meta, name) == value, (entry.path.name, name)
         assert len(fixture.summary.metrics) == len(raw.get("metrics") or [])
         for converted, label in zip(fixture.summary.metrics, raw.get("metrics") or [], strict=True):
-            scale = 10 if label.get("unit") == "成" else 1  # 近6成: 60 in the project's convention
             assert converted.name == label["name"] and converted.unit == (label.get("unit") or None)
-            assert converted.value == (None if label.get("value") is None else label["value"] * scale)
+            assert converted.value == label.get("value")  # as written, 近6成 too: 6 成
             assert (converted.growth_pct, converted.period) == (label.get("growth_pct"), label.get("period"))
             assert converted.qualifier == "exact" and converted.growth_pp is None
         assert len(fixture.summary.targets) == len(raw.get("targets") or [])

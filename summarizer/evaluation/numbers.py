@@ -27,8 +27,9 @@ _UNIT_CLASSES = {
     "名": "rank",
     "位": "rank",
     "倍": "倍",
-    "成": "%",  # labels and quantities state 两成 as value 20 (percent) with the unit as written
 }
+# Units that are another unit scaled: 成 is ten percent (近3成 is value 3, unit 成: 30%).
+_SCALED_UNITS = {"成": (10.0, "%")}
 # Units that begin with a scale character but are not scaled: 千瓦时 is not 1000 瓦时.
 _SCALE_LIKE_UNITS = ("千瓦时", "千瓦", "千米", "千克", "千伏")
 _TIME_UNITS = ("年", "月", "日", "时", "季度", "号", "点", "时许", "天", "周")
@@ -41,6 +42,8 @@ def unit_base(unit: str | None) -> tuple[float, str]:
     unit = to_simplified(unicodedata.normalize("NFKC", unit)).strip()  # 億元 is 亿元
     if unit in _UNIT_CLASSES:
         return 1.0, _UNIT_CLASSES[unit]
+    if unit in _SCALED_UNITS:
+        return _SCALED_UNITS[unit]
     if unit.startswith(_SCALE_LIKE_UNITS):
         return 1.0, unit
     for prefix, scale in _SCALES:

@@ -16,8 +16,7 @@ What the conversion decides, where the two label formats differ:
   (以上, 不少于 ... -> ``more_than``; 以内, 以下 ... -> ``less_than``; otherwise ``approx``).
 - a target's ``measure`` is not labelled: ``rank`` for 名/位, ``growth`` for a percent of
   增长/增速/提高/翻番, ``count`` for a counting unit, else ``level``. ``cue`` stays unset.
-- values in 成 are written as read (近6成: 6); the project states them in percent with the unit
-  成 (evals/LABELING.md: 两成 is 20), so they are multiplied by ten.
+- values in 成 are written as read (近6成: 6, unit 成), as the project states them (成 is ten percent).
 - ``meta.report_period`` keeps its year here (2024年一季度); the project's labels give the short
   form (一季度, evals/LABELING.md), so a leading year is dropped when a period follows it (a
   whole year, 2022年, stays as written).
@@ -143,23 +142,16 @@ def _meta(path: Path, meta: Any) -> dict[str, Any]:
 
 def _metric(path: Path, record: dict[str, Any]) -> dict[str, Any]:
     _refuse_unknown(path, f"metric {record.get('name')!r}", record, _METRIC_KEYS)
-    return _in_percent({key: record.get(key) for key in _METRIC_KEYS if record.get(key) not in (None, "")})
+    return {key: record.get(key) for key in _METRIC_KEYS if record.get(key) not in (None, "")}
 
 
 def _target(path: Path, record: dict[str, Any]) -> dict[str, Any]:
     _refuse_unknown(path, f"target {record.get('name')!r}", record, _TARGET_KEYS)
     keys = ("name", "value", "unit", "horizon")
-    converted = _in_percent({key: record.get(key) for key in keys if record.get(key) not in (None, "")})
+    converted = {key: record.get(key) for key in keys if record.get(key) not in (None, "")}
     converted["qualifier"] = target_qualifier(bool(record.get("approx")), record.get("text"))
     converted["measure"] = target_measure(str(record.get("name") or ""), record.get("unit"), record.get("text"))
     return converted
-
-
-def _in_percent(record: dict[str, Any]) -> dict[str, Any]:
-    """近6成 is labelled 6 成 here and 60 成 in the project: the value in percent, the unit as written."""
-    if record.get("unit") == "成" and isinstance(record.get("value"), (int, float)):
-        record["value"] = round(record["value"] * 10, 6)
-    return record
 
 
 def target_qualifier(approx: bool, text: str | None) -> Qualifier:

@@ -10,6 +10,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from summarizer.backends.rules.lexicon import (
     EDGE_QUOTES,
@@ -58,20 +59,7 @@ def _clause_floor(text: str, sentence_start: int, position: int, previous: Quant
     Commas inside brackets do not end the clause; in "10个A、20个B" the 20's words start after 、;
     in "引进5亿元以上项目8个" the 8's words include the number describing them.
     """
-    floor = sentence_start
-    depth = 0
-    for i in range(position - 1, sentence_start - 1, -1):
-        char = text[i]
-        if char in "）)":
-            depth += 1
-        elif char in "（(":
-            if depth == 0:
-                floor = i + 1
-                break
-            depth -= 1
-        elif char in "，：；,:;" and depth == 0:
-            floor = i + 1
-            break
+    floor = _clause_starts(text, sentence_start).at(position)
     if previous is not None and floor <= previous.start and previous.end <= position:
         between = text[previous.end : position]
         cut = max(between.rfind(c) for c in "、和及与")
@@ -80,6 +68,50 @@ def _clause_floor(text: str, sentence_start: int, position: int, previous: Quant
         elif _NOT_DESCRIBING.search(between) or len(between) > 12:
             floor = previous.end  # an unpunctuated run of statements: each number names its own
     return floor
+
+
+class _ClauseStarts:
+    """Where the clause holding each position of a sentence starts, read once from left to right.
+
+    The clause of a position starts after the last ，：； before it at its own bracket depth, or after
+    the bracket it is in; a bracket closed before it hides the commas inside. (Read from the
+    position backwards this is: stop at a comma outside any bracket closed on the way, or at an
+    opening bracket that nothing closed; an unmatched closing bracket hides everything before it.)
+    Each sentence is scanned once however many numbers it holds: a long line stays linear.
+    """
+
+    _MARKS = re.compile(r"[，：；,:;（(）)]")
+
+    def __init__(self, text: str, sentence_start: int) -> None:
+        self.text = text
+        self.sentence_start = sentence_start
+        self.points: list[int] = []  # positions where the clause start changes ...
+        self.values: list[int] = []  # ... and what it changes to, for positions after them
+        self.stack: list[int] = []
+        self.current = sentence_start
+        self.read_to = sentence_start
+
+    def at(self, position: int) -> int:
+        if position > self.read_to:
+            for match in self._MARKS.finditer(self.text, self.read_to, position):
+                i, char = match.start(), match.group()
+                if char in "（(":
+                    self.stack.append(self.current)
+                    self.current = i + 1
+                elif char in "）)":
+                    self.current = self.stack.pop() if self.stack else self.sentence_start
+                else:
+                    self.current = i + 1
+                self.points.append(i)
+                self.values.append(self.current)
+            self.read_to = position
+        index = bisect.bisect_left(self.points, position) - 1
+        return self.values[index] if index >= 0 else self.sentence_start
+
+
+@lru_cache(maxsize=256)  # numbers are named sentence by sentence: the recent sentences suffice
+def _clause_starts(text: str, sentence_start: int) -> _ClauseStarts:
+    return _ClauseStarts(text, sentence_start)
 
 
 def descriptors(text: str, quantities: Sequence[Quantity]) -> set[str]:
@@ -238,8 +270,20 @@ _ASIDE = re.compile(r"[（(](?:全国|全省|全市|全区|全县|全州|省|市
 
 def asides(text: str, quantities: Sequence[Quantity]) -> set[str]:
     """Ids of the numbers inside a comparison aside: they describe a wider area, not the report's own."""
+    ends, spans = _aside_spans(text)
+    found = set()
+    for quantity in quantities:
+        index = bisect.bisect_right(ends, quantity.end)  # the first aside ending after the number
+        if index < len(spans) and spans[index][0] < quantity.start:
+            found.add(quantity.id)
+    return found
+
+
+@lru_cache(maxsize=4)
+def _aside_spans(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """Every comparison aside of the text, in order (found once, looked up per number)."""
     spans = [m.span() for m in _ASIDE.finditer(text)]
-    return {q.id for q in quantities for s, e in spans if s < q.start and q.end < e}
+    return [end for _, end in spans], spans
 
 
 #: Units of a span of time: a duration qualifies a result, it is not one.
@@ -335,12 +379,19 @@ def _sentence_metrics(
                 name = _join_attribute(head.name if head else "", name, lex)
             elif share is not None:
                 name = share  # 一般公共预算收入完成年度预算的43.5% -> 一般公共预算收入年度预算完成率
-            draft = _Draft(name, floor, [quantity], quantity.value, quantity.unit or None, period=period)
+            draft = _Draft(name, floor, [quantity], *_as_written(quantity), period=period)
             draft.qualifier = quantity.qualifier
             draft.end = name_end
             draft.derived = derived and name != ""
             drafts.append(draft)
     return [_metric(text, d) for d in drafts if d.name and (d.value is not None or d.growth_pct is not None)]
+
+
+def _as_written(quantity: Quantity) -> tuple[float | None, str | None]:
+    """A level as the text writes it: 近3成 is 3 成 (the pre-extractor reads it as 30 %)."""
+    if quantity.unit == "%" and quantity.value is not None and re.search(r"成$|成(?:以上|左右|多)$", quantity.text):
+        return round(quantity.value / 10, 6), "成"
+    return quantity.value, quantity.unit or None
 
 
 def _add_respective(
@@ -371,10 +422,18 @@ def _rank_scope(lead: str, rank: Quantity, lex: Lexicon) -> str:
 
 def _period_of(text: str, quantity: Quantity, periods: Sequence[tuple[int, str]]) -> str | None:
     """The nearest period word before the number in its run of results (目前 in its sentence: none)."""
-    if re.search(r"目前|截至目前|当前", text[quantity.sentence_start : quantity.start]):
+    now = _now_word_end(text, quantity.sentence_start, quantity.sentence_end)
+    if now is not None and now <= quantity.start:
         return None
     index = bisect.bisect_left(periods, (quantity.start, "")) - 1
     return periods[index][1] if index >= 0 else None
+
+
+@lru_cache(maxsize=256)
+def _now_word_end(text: str, sentence_start: int, sentence_end: int) -> int | None:
+    """Where the first 目前/当前 of a sentence ends (searched once per sentence, not once per number)."""
+    match = re.search(r"目前|截至目前|当前", text[sentence_start:sentence_end])
+    return sentence_start + match.end() if match else None
 
 
 def _task_share(name: str) -> str | None:
