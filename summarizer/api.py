@@ -42,14 +42,15 @@ class Outcome:
 
 
 def load(source: Source, *, config: Config | None = None) -> Document:
-    """A ``Document`` from text, a path or a loaded document (paths honour ``config.max_bytes``)."""
+    """A ``Document`` from text, a path or a loaded document (text and paths honour ``config.max_bytes``)."""
     if isinstance(source, Document):
         return source
     if isinstance(source, os.PathLike):
         cfg = config or load_config()
         return load_document(source, max_bytes=cfg.max_bytes)
     if isinstance(source, str):
-        return document_from_text(source)
+        cfg = config or load_config()
+        return document_from_text(source, max_bytes=cfg.max_bytes)
     raise TypeError(f"cannot summarise a {type(source).__name__}: pass text, a pathlib.Path or a Document")
 
 
@@ -111,17 +112,32 @@ def summarize_many(
     *,
     backend: BackendChoice | Backend = "auto",
     config: Config | None = None,
-    concurrency: int = 4,
+    concurrency: int | None = None,
 ) -> Iterator[Outcome]:
-    """Summarise many documents, yielding each ``Outcome`` as it finishes; one failure never stops the rest."""
+    """Summarise many documents, yielding each ``Outcome`` as it finishes; one failure never stops the rest.
+
+    A source that cannot be summarised (a missing file, a bad document, something that is no
+    source at all) yields a failed ``Outcome``. When ``sources`` itself raises, the outcomes of
+    the sources taken before are still yielded, then its error is raised. ``concurrency``
+    defaults to the configuration's ``llm.concurrency``.
+    """
     cfg = config or load_config()
     chosen = resolve_backend(backend, cfg)
     # Twice as many workers as slots: while some documents wait for their model answer, others are
     # loaded, pre-extracted and grounded, so the model's slots (its own limit) never sit idle.
-    workers = 2 * max(1, concurrency)
+    workers = 2 * max(1, concurrency or cfg.llm.concurrency)
     pending: set[Future[Outcome]] = set()
+    source_error: BaseException | None = None
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for source in sources:
+        iterator = iter(sources)
+        while True:
+            try:
+                source = next(iterator)
+            except StopIteration:
+                break
+            except Exception as error:  # noqa: BLE001 - the iterable's own failure: finish what was started first
+                source_error = error
+                break
             pending.add(pool.submit(_outcome, source, chosen, cfg))
             if len(pending) >= 2 * workers:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -129,6 +145,8 @@ def summarize_many(
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             yield from (future.result() for future in done)
+    if source_error is not None:
+        raise source_error
 
 
 def _outcome(source: Source, backend: Backend, config: Config) -> Outcome:
@@ -136,21 +154,33 @@ def _outcome(source: Source, backend: Backend, config: Config) -> Outcome:
     name = _source_name(source)
     try:
         summary = summarize_document(load(source, config=config), backend)
-    except SummarizerError as error:
+    except Exception as error:  # noqa: BLE001 - one bad source must not stop the others
         return _failure(name, error, started)
     return Outcome(name, summary, None, time.perf_counter() - started)
 
 
-def _failure(name: str, error: SummarizerError, started: float) -> Outcome:
-    return Outcome(name, None, str(error), time.perf_counter() - started, getattr(error, "usage", None))
+def _failure(name: str, error: BaseException, started: float) -> Outcome:
+    if isinstance(error, SummarizerError):
+        message = str(error)
+    elif isinstance(error, TypeError) and str(error).startswith("cannot summarise"):  # from ``load``
+        message = f"{name}: {error}"
+    else:  # an unexpected failure: named, in one line, never a traceback in the middle of a batch
+        detail = " ".join(str(error).split())[:300]
+        message = f"{name}: internal error ({type(error).__name__}{': ' + detail if detail else ''})"
+    return Outcome(name, None, message, time.perf_counter() - started, getattr(error, "usage", None))
 
 
-def _source_name(source: Source) -> str:
+def _source_name(source: object) -> str:
     if isinstance(source, Document):
         return source.name
     if isinstance(source, os.PathLike):
-        return os.fspath(source)
-    return "<text>"
+        try:
+            return os.fspath(source)
+        except Exception:  # noqa: BLE001 - a path-like that cannot even name itself
+            return f"<{type(source).__name__}>"
+    if isinstance(source, str):
+        return "<text>"
+    return f"<{type(source).__name__}>"
 
 
 async def asummarize(
@@ -177,22 +207,40 @@ async def asummarize_many(
     *,
     backend: BackendChoice | Backend = "auto",
     config: Config | None = None,
-    concurrency: int = 4,
+    concurrency: int | None = None,
 ) -> AsyncIterator[Outcome]:
-    """Async twin of ``summarize_many``: yields outcomes as they finish."""
+    """Async twin of ``summarize_many``: yields outcomes as they finish, with the same guarantees."""
     cfg = config or load_config()
     chosen = resolve_backend(backend, cfg)
-    limit = asyncio.Semaphore(max(1, concurrency))
+    limit = asyncio.Semaphore(max(1, concurrency or cfg.llm.concurrency))
 
     async def one(source: Source) -> Outcome:
         async with limit:
             started = time.perf_counter()
+            name = _source_name(source)
             try:
                 summary = await asummarize(source, backend=chosen, config=cfg)
-            except SummarizerError as error:
-                return _failure(_source_name(source), error, started)
-            return Outcome(_source_name(source), summary, None, time.perf_counter() - started)
+            except Exception as error:  # noqa: BLE001 - one bad source must not stop the others
+                return _failure(name, error, started)
+            return Outcome(name, summary, None, time.perf_counter() - started)
 
-    tasks = [asyncio.ensure_future(one(source)) for source in sources]
-    for finished in asyncio.as_completed(tasks):
-        yield await finished
+    tasks: list[asyncio.Future[Outcome]] = []
+    source_error: BaseException | None = None
+    iterator = iter(sources)
+    while True:
+        try:
+            source = next(iterator)
+        except StopIteration:
+            break
+        except Exception as error:  # noqa: BLE001 - the iterable's own failure: finish what was started first
+            source_error = error
+            break
+        tasks.append(asyncio.ensure_future(one(source)))
+    try:
+        for finished in asyncio.as_completed(tasks):
+            yield await finished
+    finally:
+        for task in tasks:
+            task.cancel()
+    if source_error is not None:
+        raise source_error

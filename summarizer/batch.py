@@ -3,18 +3,34 @@
 A run killed at any moment leaves only whole files behind: every output and the manifest are
 written to a temporary file and renamed into place, and progress in between is appended to a
 journal that ``--resume`` reads (a torn last line is ignored).
+
+One writer per output folder: a run holds an exclusive lock on ``<out>/.summarizer.lock`` from
+before it touches anything in the folder until it is done; a second run into the same folder is
+refused at once (``OutputFolderError``), or waits for the lock with ``wait``. Temporary files carry
+the run's id (``.<name>.run-<id>.<random>.tmp``); a run removes its own, and, holding the lock,
+those a killed run left (no other run can be writing then); nothing else in the folder is ever
+deleted. No symbolic link inside the folder is followed: the lock, the journal and the manifest
+are opened with ``O_NOFOLLOW`` (a link there refuses the run), an output name that is a link fails
+that document, and ``--resume`` reuses an output only when it is the very name this run would
+write, a regular file inside the folder, and its SHA-256 is the one the manifest recorded.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
+import re
+import secrets
+import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from pydantic import BaseModel, Field
 
@@ -23,15 +39,32 @@ from summarizer.api import BackendChoice, Outcome, resolve_backend, summarize_ma
 from summarizer.atomic import write_atomic
 from summarizer.backends import Backend
 from summarizer.config import Config
-from summarizer.document import expand_inputs
+from summarizer.document import STDIN, expand_inputs, file_sha256
+from summarizer.errors import SummarizerError
 from summarizer.render import EXTENSIONS, OutputFormat, csv_table, render
 from summarizer.schema import SCHEMA_VERSION, Summary, Usage
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks; one writer is then up to the user
+    fcntl = None  # type: ignore[assignment]
 
 MANIFEST_NAME = "manifest.json"
 JOURNAL_NAME = ".manifest.journal"  # progress of a running batch; folded into manifest.json at the end
 COMBINED_CSV_NAME = "all.csv"
+LOCK_NAME = ".summarizer.lock"  # held by the run writing into the folder
 _RESERVED_STEMS = {Path(MANIFEST_NAME).stem, Path(COMBINED_CSV_NAME).stem}
-Status = Literal["done", "failed", "skipped"]
+#: Output names are kept well under the usual 255-byte limit on one file name.
+_STEM_BYTES = 120
+#: A temporary file of some run: ``.<name>.run-<12 hex>.<mkstemp's 8 characters>.tmp``.
+_RUN_TEMPORARY = re.compile(r"^\..*\.(run-[0-9a-f]{12})\.[a-z0-9_]{8}\.tmp$")
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+Status = Literal["done", "failed", "skipped", "not_attempted"]
+
+
+class OutputFolderError(SummarizerError):
+    """The output folder cannot be used: it is a file, a link where a run writes, or another run holds it."""
 
 
 class ManifestEntry(BaseModel):
@@ -46,6 +79,7 @@ class ManifestEntry(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     seconds: float = 0.0
     fingerprint: str | None = Field(default=None, description="Of the configuration that produced the output.")
+    output_sha256: str | None = Field(default=None, description="Of the output file, checked before --resume reuses it.")
 
 
 class Manifest(BaseModel):
@@ -59,7 +93,7 @@ class BatchReport:
     """Running totals of a batch; the entries themselves stream to the manifest, so memory stays flat."""
 
     seconds: float = 0.0
-    counts: dict[str, int] = field(default_factory=lambda: {"done": 0, "failed": 0, "skipped": 0})
+    counts: dict[str, int] = field(default_factory=lambda: {"done": 0, "failed": 0, "skipped": 0, "not_attempted": 0})
     usage: Usage = field(default_factory=Usage)
     failures: list[ManifestEntry] = field(default_factory=list)
     summaries: list[Summary] = field(default_factory=list)
@@ -90,10 +124,11 @@ class BatchOptions:
     out_dir: Path | None = None
     fmt: OutputFormat = "json"
     backend: BackendChoice | Backend = "auto"
-    concurrency: int = 4
+    concurrency: int | None = None  # None: the configuration's llm.concurrency
     resume: bool = False
     fail_fast: bool = False
     keep_summaries: bool = False
+    wait: bool = False  # for another run writing into out_dir, instead of failing at once
 
 
 def run_batch(
@@ -103,12 +138,28 @@ def run_batch(
     *,
     listener: Listener | None = None,
 ) -> BatchReport:
-    """Summarise every input; failures are recorded, never raised, so the rest of the batch finishes."""
+    """Summarise every input; failures are recorded, never raised, so the rest of the batch finishes.
+
+    Raises ``OutputFolderError`` before doing anything when ``out_dir`` cannot be used.
+    """
     started = time.perf_counter()
+    writer = _OutputWriter(options.out_dir, options.fmt)
+    writer.open(wait=options.wait)
+    try:
+        report = _run(inputs, options, config, writer, listener)
+    finally:
+        writer.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run(
+    inputs: Iterable[str], options: BatchOptions, config: Config, writer: _OutputWriter, listener: Listener | None
+) -> BatchReport:
     paths, missing = expand_inputs(inputs)
     backend = resolve_backend(options.backend, config)
     fingerprint = _fingerprint(backend, options.fmt)
-    writer = _OutputWriter(options.out_dir, options.fmt, paths)
+    writer.name_outputs(paths)
     total = len(paths) + len(missing)
     report = BatchReport()
     previous = writer.previous_entries() if options.resume else {}
@@ -124,17 +175,22 @@ def run_batch(
         record(ManifestEntry(path=error.path, status="failed", error=error.reason))
     todo: list[Path] = []
     for path in paths:
-        reusable = _reusable(previous.pop(str(path), None), path, fingerprint, writer)
+        reusable = _reusable(previous.pop(str(path), None), path, fingerprint, writer, config.max_bytes)
         if reusable is None:
             todo.append(path)
         else:
             record(reusable)
     previous.clear()
 
-    outcomes = summarize_many(todo, backend=backend, config=config, concurrency=options.concurrency)
+    concurrency = options.concurrency or config.llm.concurrency
+    outcomes = summarize_many(todo, backend=backend, config=config, concurrency=concurrency)
+    stopped, finished = None, set()  # an unreachable model server stops the run (issue 13)
     try:
         for outcome in outcomes:
-            entry = _record(outcome, writer, fingerprint)
+            if (stopped := getattr(backend, "unreachable", None)) is not None:
+                break
+            finished.add(outcome.source)
+            entry = _record(outcome, writer, fingerprint, config.max_bytes)
             record(entry)
             if options.keep_summaries and outcome.summary is not None:
                 report.summaries.append(outcome.summary)
@@ -142,24 +198,42 @@ def run_batch(
                 break
     finally:
         outcomes.close()
+    for path in [p for p in todo if str(p) not in finished] if stopped is not None else []:
+        entry = ManifestEntry(path=str(path), status="not_attempted", error=str(stopped))
+        report.add(entry)
+        writer.journal(entry)  # not through the listener: one message for the run, not one per document
     writer.finish()
-    report.seconds = time.perf_counter() - started
+    if stopped is not None:
+        raise stopped  # a ConfigError: the command prints it once and exits 2; the manifest is complete
     return report
 
 
-def _record(outcome: Outcome, writer: _OutputWriter, fingerprint: str) -> ManifestEntry:
+def _record(outcome: Outcome, writer: _OutputWriter, fingerprint: str, max_bytes: int) -> ManifestEntry:
     summary = outcome.summary
     if summary is None:
         return ManifestEntry(
             path=outcome.source,
-            sha256=_file_sha256(Path(outcome.source)),
+            sha256=file_sha256(outcome.source, max_bytes=max_bytes) if _is_file_source(outcome.source) else None,
             status="failed",
             error=outcome.error,
             usage=outcome.usage or Usage(),
             seconds=round(outcome.seconds, 4),
         )
-    output = writer.write(Path(outcome.source), summary)
     diagnostics = summary.diagnostics
+    try:
+        output, output_sha256 = writer.write(Path(outcome.source), summary)
+    except (OSError, ValueError, OutputFolderError) as error:
+        return ManifestEntry(
+            path=outcome.source,
+            sha256=summary.source.sha256,
+            status="failed",
+            error=f"its output could not be written: {_write_reason(error)}",
+            backend=diagnostics.backend,
+            model=diagnostics.model,
+            prompt_version=diagnostics.prompt_version,
+            usage=diagnostics.usage,
+            seconds=round(outcome.seconds, 4),
+        )
     return ManifestEntry(
         path=outcome.source,
         sha256=summary.source.sha256,
@@ -171,25 +245,40 @@ def _record(outcome: Outcome, writer: _OutputWriter, fingerprint: str) -> Manife
         usage=diagnostics.usage,
         seconds=round(outcome.seconds, 4),
         fingerprint=fingerprint,
+        output_sha256=output_sha256,
     )
 
 
+def _is_file_source(source: str) -> bool:
+    """An Outcome's source names a file (not ``-``, not ``<text>`` or another in-memory source)."""
+    return source != STDIN and not (source.startswith("<") and source.endswith(">"))
+
+
+def _write_reason(error: BaseException) -> str:
+    if isinstance(error, OSError):
+        if error.errno == errno.ENAMETOOLONG:
+            return "name too long for the file system"
+        return f"{error.strerror or error}" + (f": {error.filename}" if error.filename else "")
+    return str(error)
+
+
 def _reusable(
-    entry: ManifestEntry | None, path: Path, fingerprint: str, writer: _OutputWriter
+    entry: ManifestEntry | None, path: Path, fingerprint: str, writer: _OutputWriter, max_bytes: int
 ) -> ManifestEntry | None:
-    """The earlier entry, marked skipped, when its output is still valid for this content and configuration."""
+    """The earlier entry, marked skipped, when its output is still valid for this content and configuration.
+
+    Its output must be the name this run would write, a regular file inside the output folder
+    whose SHA-256 is the recorded one; an edited manifest never makes the run read anything else.
+    """
     if entry is None or entry.status not in ("done", "skipped") or entry.fingerprint != fingerprint:
         return None
-    if entry.output is None or not writer.exists(entry.output) or entry.sha256 != _file_sha256(path):
+    if entry.output is None or entry.output != writer.name_of(path) or entry.output_sha256 is None:
+        return None
+    if writer.output_sha256(entry.output) != entry.output_sha256:
+        return None
+    if entry.sha256 is None or entry.sha256 != file_sha256(path, max_bytes=max_bytes):
         return None
     return entry.model_copy(update={"status": "skipped", "usage": Usage(cached=True), "seconds": 0.0})
-
-
-def _file_sha256(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def _fingerprint(backend: Backend, fmt: str) -> str:
@@ -206,26 +295,161 @@ def _fingerprint(backend: Backend, fmt: str) -> str:
 
 
 class _OutputWriter:
-    """Names, writes and lists the files of one output folder (or does nothing without one)."""
+    """Locks, names, writes and lists the files of one output folder (or does nothing without one)."""
 
-    def __init__(self, out_dir: Path | None, fmt: OutputFormat, paths: list[Path]) -> None:
+    def __init__(self, out_dir: Path | None, fmt: OutputFormat) -> None:
         self.out_dir = out_dir
         self.fmt = fmt
-        self.names = _output_names(paths, EXTENSIONS[fmt])
+        self.run_id = "run-" + secrets.token_hex(6)
+        self.names: dict[str, str] = {}
         self._lock = threading.Lock()
-        if out_dir is not None and out_dir.is_dir():
-            for leftover in out_dir.glob(".*.tmp"):  # from a run killed mid-write
-                leftover.unlink(missing_ok=True)
+        self._lock_handle: int | None = None
+        self._journal: IO[str] | None = None
 
-    def write(self, source: Path, summary: Summary) -> str | None:
+    # --- the folder and its lock ---------------------------------------------------------------
+
+    def open(self, *, wait: bool = False) -> None:
+        """Make the folder, take its lock (or fail at once, or wait) and tidy what a killed run left."""
+        out = self.out_dir
+        if out is None:
+            return
+        if out.exists() and not out.is_dir():
+            raise OutputFolderError(f"-o {out}: is a file, not a folder; give a folder for the outputs")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise OutputFolderError(f"-o {out}: is a file, not a folder; give a folder for the outputs") from None
+        except NotADirectoryError:
+            raise OutputFolderError(f"-o {out}: a part of this path is a file, not a folder") from None
+        except OSError as error:
+            raise OutputFolderError(f"-o {out}: cannot create the folder ({_write_reason(error)})") from None
+        self._take_lock(out, wait)
+        try:
+            for name in (MANIFEST_NAME, JOURNAL_NAME, COMBINED_CSV_NAME):
+                if (out / name).is_symlink():
+                    raise OutputFolderError(
+                        f"-o {out}: {name} is a symbolic link; refusing to follow it (remove it, or choose another folder)"
+                    )
+            self._remove_stale_temporaries(out)
+        except BaseException:
+            self.close()
+            raise
+
+    def _take_lock(self, out: Path, wait: bool) -> None:
+        path = out / LOCK_NAME
+        try:
+            handle = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _CLOEXEC, 0o644)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise OutputFolderError(f"-o {out}: {LOCK_NAME} is a symbolic link; refusing to follow it") from None
+            raise OutputFolderError(f"-o {out}: cannot create the lock file {LOCK_NAME} ({_write_reason(error)})") from None
+        self._lock_handle = handle
+        if fcntl is None:
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = self._holder(handle)
+            if not wait:
+                self.close()
+                raise OutputFolderError(
+                    f"-o {out}: another summarizer run{holder} is writing into this folder; "
+                    "wait for it to finish (or pass --wait), or choose another folder"
+                ) from None
+            print(f"summarizer: waiting for the run{holder} writing into {out}/ to finish", file=sys.stderr)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            except BaseException:
+                self.close()
+                raise
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"{os.getpid()} {self.run_id}\n".encode(), 0)
+
+    @staticmethod
+    def _holder(handle: int) -> str:
+        try:
+            pid, _, run_id = os.pread(handle, 200, 0).decode("ascii", "replace").strip().partition(" ")
+        except OSError:
+            return ""
+        return f" (pid {pid}, {run_id})" if pid.isdigit() else ""
+
+    def _remove_stale_temporaries(self, out: Path) -> None:
+        """Temporary files of runs that were killed mid-write; the lock says none of them still runs."""
+        with os.scandir(out) as entries:
+            for entry in entries:
+                match = _RUN_TEMPORARY.match(entry.name)
+                if match and match.group(1) != self.run_id and not entry.is_dir(follow_symlinks=False):
+                    Path(entry.path).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Release the lock (the lock file stays: removing it would let two runs lock two files)."""
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        if self._lock_handle is not None:
+            os.close(self._lock_handle)  # closing releases the flock
+            self._lock_handle = None
+
+    # --- outputs --------------------------------------------------------------------------------
+
+    def name_outputs(self, paths: list[Path]) -> None:
+        self.names = _output_names(paths, EXTENSIONS[self.fmt])
+
+    def name_of(self, source: Path) -> str | None:
+        return self.names.get(str(source))
+
+    def write(self, source: Path, summary: Summary) -> tuple[str | None, str | None]:
+        """Write one output; its name and the SHA-256 of what was written."""
+        if self.out_dir is None:
+            return None, None
+        name = self.names[str(source)]
+        target = self.out_dir / name
+        if target.is_symlink():
+            raise OutputFolderError(f"{name} in the output folder is a symbolic link; it is not replaced")
+        if target.is_dir():
+            raise OutputFolderError(f"{name} in the output folder is a folder")
+        return name, write_atomic(target, render(summary, self.fmt), tag=self.run_id)
+
+    def _open_output(self, name: str) -> IO[bytes] | None:
+        """An output file of this folder for reading: a plain name, a regular file, no link followed."""
+        return self._open_own(name) if _plain_name(name) else None
+
+    def _open_own(self, name: str) -> IO[bytes] | None:
+        """A regular file directly in the folder, opened without following a link; None otherwise."""
         if self.out_dir is None:
             return None
-        name = self.names[str(source)]
-        write_atomic(self.out_dir / name, render(summary, self.fmt))
-        return name
+        try:
+            handle = os.open(self.out_dir / name, os.O_RDONLY | _NOFOLLOW | _CLOEXEC | os.O_NONBLOCK)
+        except OSError:
+            return None
+        stream = os.fdopen(handle, "rb")
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            stream.close()
+            return None
+        return stream
 
-    def exists(self, name: str) -> bool:
-        return self.out_dir is not None and (self.out_dir / name).is_file()
+    def output_sha256(self, name: str) -> str | None:
+        stream = self._open_output(name)
+        if stream is None:
+            return None
+        with stream:
+            digest = hashlib.sha256()
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    # --- the journal and the manifest -----------------------------------------------------------
+
+    def _read_own(self, name: str) -> str | None:
+        """The text of the manifest or journal, never through a link."""
+        stream = self._open_own(name)
+        if stream is None:
+            return None
+        with stream:
+            try:
+                return stream.read().decode("utf-8")
+            except UnicodeDecodeError:
+                return None
 
     def previous_entries(self) -> dict[str, ManifestEntry]:
         """The last run's entries: its manifest, updated by the journal of a run that did not finish."""
@@ -233,15 +457,11 @@ class _OutputWriter:
             return {}
         entries: dict[str, ManifestEntry] = {}
         try:
-            manifest = Manifest.model_validate_json((self.out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+            manifest = Manifest.model_validate_json(self._read_own(MANIFEST_NAME) or "")
             entries.update((entry.path, entry) for entry in manifest.entries)
-        except (OSError, ValueError):
+        except ValueError:
             pass
-        try:
-            lines = (self.out_dir / JOURNAL_NAME).read_text(encoding="utf-8").splitlines()
-        except OSError:
-            lines = []
-        for line in lines:
+        for line in (self._read_own(JOURNAL_NAME) or "").splitlines():
             try:
                 entry = ManifestEntry.model_validate_json(line)
             except ValueError:  # the line being written when the run was killed
@@ -250,29 +470,39 @@ class _OutputWriter:
         return entries
 
     def start_journal(self) -> None:
-        if self.out_dir is not None:
-            self.out_dir.mkdir(parents=True, exist_ok=True)
-            (self.out_dir / JOURNAL_NAME).write_text("", encoding="utf-8")
+        if self.out_dir is None:
+            return
+        path = self.out_dir / JOURNAL_NAME
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND | _NOFOLLOW | _CLOEXEC, 0o644)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise OutputFolderError(f"-o {self.out_dir}: {JOURNAL_NAME} is a symbolic link; refusing to follow it") from None
+            raise
+        self._journal = os.fdopen(handle, "w", encoding="utf-8")
 
     def journal(self, entry: ManifestEntry) -> None:
         """One line per finished document, appended: rewriting the manifest each time would be quadratic."""
-        if self.out_dir is None:
+        if self._journal is None:
             return
-        with self._lock, (self.out_dir / JOURNAL_NAME).open("a", encoding="utf-8") as stream:
-            stream.write(entry.model_dump_json() + "\n")
+        with self._lock:
+            self._journal.write(entry.model_dump_json() + "\n")
+            self._journal.flush()
 
     def _journal_lines(self) -> Iterator[str]:
-        assert self.out_dir is not None
-        with (self.out_dir / JOURNAL_NAME).open(encoding="utf-8") as stream:
-            yield from (line.rstrip("\n") for line in stream if line.strip())
+        text = self._read_own(JOURNAL_NAME) or ""
+        yield from (line for line in text.splitlines() if line.strip())
 
     def finish(self) -> None:
         """Fold the journal into manifest.json (streamed, one entry a line); for CSV, also join the tables."""
         if self.out_dir is None:
             return
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
         if self.fmt == "csv":
             self._combined_csv()
-        write_atomic(self.out_dir / MANIFEST_NAME, self._manifest_chunks())
+        write_atomic(self.out_dir / MANIFEST_NAME, self._manifest_chunks(), tag=self.run_id)
         (self.out_dir / JOURNAL_NAME).unlink(missing_ok=True)
 
     def _manifest_chunks(self) -> Iterator[str]:
@@ -287,24 +517,48 @@ class _OutputWriter:
         outputs = sorted(
             (entry.path, entry.output)
             for entry in map(ManifestEntry.model_validate_json, self._journal_lines())
-            if entry.output and self.exists(entry.output)
+            if entry.output and entry.status != "failed"
         )
         header, *_ = csv_table([]).splitlines(keepends=True)
         rows = [header]
         for _, output in outputs:
-            rows += (self.out_dir / output).read_text(encoding="utf-8").splitlines(keepends=True)[1:]
-        write_atomic(self.out_dir / COMBINED_CSV_NAME, "".join(rows))
+            stream = self._open_output(output)
+            if stream is None:
+                continue
+            with stream:
+                rows += stream.read().decode("utf-8", "replace").splitlines(keepends=True)[1:]
+        write_atomic(self.out_dir / COMBINED_CSV_NAME, "".join(rows), tag=self.run_id)
+
+
+def _plain_name(name: str) -> bool:
+    """A file name directly inside the output folder: no separator, not hidden, not . or .."""
+    separators = {os.sep, os.altsep or os.sep, "\x00"}
+    return bool(name) and not name.startswith(".") and not any(char in separators for char in name)
 
 
 def _output_names(paths: list[Path], extension: str) -> dict[str, str]:
-    """One file name per input: its stem, with a short hash of its path when two stems collide."""
+    """One file name per input: its stem, with a short hash of its path when two stems collide.
+
+    A stem too long for a file name (with the temporary file's additions) is cut, and hashed too.
+    Standard input (``-``) is written as ``stdin``.
+    """
+    def stem_of(path: Path) -> str:
+        return "stdin" if str(path) == STDIN else path.stem
+
     stems: dict[str, int] = {}
     for path in paths:
-        stems[path.stem] = stems.get(path.stem, 0) + 1
+        stems[stem_of(path)] = stems.get(stem_of(path), 0) + 1
     names = {}
     for path in paths:
-        stem = path.stem
-        if stems[stem] > 1 or stem in _RESERVED_STEMS:
-            stem += "-" + hashlib.sha256(str(path).encode()).hexdigest()[:8]
+        stem = stem_of(path)
+        hidden = stem.startswith(".")
+        if hidden:  # ".notes.txt" given by name: its output is no hidden file
+            stem = "_" + stem.lstrip(".")
+        encoded = stem.encode("utf-8", "surrogateescape")
+        long = len(encoded) > _STEM_BYTES
+        if long:
+            stem = encoded[:_STEM_BYTES].decode("utf-8", "ignore")
+        if long or hidden or stems[stem_of(path)] > 1 or stem in _RESERVED_STEMS:
+            stem += "-" + hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:8]
         names[str(path)] = stem + extension
     return names

@@ -1,6 +1,8 @@
 """The ``summarizer`` command: a thin layer over the library API.
 
-Exit codes: 0 all done, 1 some documents failed (or an eval gate failed), 2 usage or configuration error.
+Exit codes: 0 all done, 1 some documents failed (or an eval gate failed), 2 usage or configuration
+error, including an output folder that cannot be used: ``-o`` naming a file, a symbolic link where
+the run writes, or another run writing into the same folder (``--wait`` waits for it instead).
 """
 
 from __future__ import annotations
@@ -65,9 +67,10 @@ def summarize(
     out_dir: Annotated[Optional[Path], typer.Option("-o", "--out", help="Output folder (one file per input + manifest.json).")] = None,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="Output format.")] = SummaryFormat.json,
     backend: Annotated[BackendOption, typer.Option(help="auto = llm when an endpoint is configured, else rules.")] = BackendOption.auto,
-    concurrency: Annotated[int, typer.Option(min=1, help="Model requests (rules: documents) in flight at once.")] = 4,
+    concurrency: Annotated[Optional[int], typer.Option(min=1, help="Model requests (rules: documents) in flight at once [default: llm.concurrency of the config, 4].")] = None,
     resume: Annotated[bool, typer.Option(help="Skip documents whose output exists for the same content and configuration.")] = False,
     fail_fast: Annotated[bool, typer.Option(help="Stop at the first failed document.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="When another run is writing into the -o folder, wait for it instead of failing (exit 2).")] = False,
     examples: Annotated[bool, typer.Option("--examples", help="Add the shipped example documents to the inputs.")] = False,
     provider: Annotated[Optional[str], typer.Option(help="openai, deepseek, qwen, vllm, ollama, llamacpp.")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1.")] = None,
@@ -80,8 +83,11 @@ def summarize(
     max_bytes: Annotated[Optional[int], typer.Option(help="Refuse input files larger than this.")] = None,
     config_file: ConfigOption = None,
 ) -> None:
-    """Summarise documents. The API key comes from the environment (OPENAI_API_KEY), never from a flag."""
-    from summarizer.batch import BatchOptions, run_batch
+    """Summarise documents. The API key comes from the environment (OPENAI_API_KEY), never from a flag.
+
+    A PATH of - reads one document from standard input.
+    """
+    from summarizer.batch import BatchOptions, OutputFolderError, run_batch
     from summarizer.resources import data_dir
 
     inputs = list(paths or [])
@@ -107,14 +113,18 @@ def summarize(
     if out_dir is None and not to_stdout:
         out_dir = Path("summaries")
         stderr.print(f"summarizer: several documents and no -o: writing to {out_dir}/")
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        stderr.print(f"[red]error:[/red] -o {out_dir}: is a file, not a folder; give a folder for the outputs", soft_wrap=True, highlight=False)
+        raise typer.Exit(2)
     options = BatchOptions(
         out_dir=out_dir,
         fmt=fmt.value,
         backend=backend.value,
-        concurrency=concurrency,
+        concurrency=config.llm.concurrency,
         resume=resume,
         fail_fast=fail_fast,
         keep_summaries=to_stdout,
+        wait=wait,
     )
     try:
         with _progress() as listener:
@@ -122,6 +132,12 @@ def summarize(
     except ConfigError as error:
         stderr.print(f"[red]configuration error:[/red] {error}")
         raise typer.Exit(2) from error
+    except OutputFolderError as error:
+        stderr.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)
+        raise typer.Exit(2) from error
+    except OSError as error:  # the output folder failed under the run (disk full, removed): no traceback
+        stderr.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from error
     if to_stdout and report.summaries:
         from summarizer.render import render
 
@@ -190,20 +206,22 @@ def extract(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or globs.")],
     fmt: Annotated[ExtractFormat, typer.Option("--format", "-f")] = ExtractFormat.jsonl,
     include_time: Annotated[bool, typer.Option(help="Also list dates, years and periods.")] = False,
-    max_bytes: Annotated[Optional[int], typer.Option(help="Refuse input files larger than this.")] = None,
+    max_bytes: Annotated[Optional[int], typer.Option(help="Refuse input files larger than this [default: the config's max_bytes].")] = None,
+    config_file: ConfigOption = None,
 ) -> None:
     """List every quantity each document states, typed (the pre-extractor)."""
     import json
 
-    from summarizer.document import DEFAULT_MAX_BYTES, expand_inputs, load_document
+    from summarizer.document import expand_inputs, load_document
     from summarizer.errors import DocumentError
     from summarizer.quantities import extract_quantities
 
+    limit = _config(config_file, max_bytes=max_bytes).max_bytes
     files, failures = expand_inputs(paths)
     rows: list[dict[str, object]] = []
     for path in files:
         try:
-            document = load_document(path, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+            document = load_document(path, max_bytes=limit)
         except DocumentError as error:
             failures.append(error)
             continue
@@ -314,6 +332,9 @@ def eval_command(
 
 
 def main() -> None:
+    from summarizer.redact import guard_std_streams
+
+    guard_std_streams()  # nothing written to stdout or stderr carries the API key, in any encoding
     app()
 
 

@@ -5,17 +5,26 @@ characters or maps one raw character to one cleaned character; it never invents 
 ``Document.offsets`` a plain index map: ``offsets[i]`` is the index in ``raw_text`` of the character
 that became ``text[i]`` (non-decreasing, ``offsets[len(text)] == len(raw_text)``).
 
+Reading (``load_document``): only a regular file is opened, and only once ``stat`` shows it is
+within ``max_bytes`` (a FIFO, a device, a socket, a link loop each fail with their reason); ``-``
+reads standard input, at most ``max_bytes`` of it.
+
 Decoding (``decode_bytes``): known binary magic numbers are refused; a byte-order mark decides
-(UTF-8-sig, UTF-16, UTF-32); NUL bytes mean UTF-16 without a BOM when they sit on one byte parity
-and decode cleanly, binary otherwise; then strict UTF-8 (fast and exact); then charset-normalizer,
-reading every GB label (and the CJK multibyte guesses it makes on short Chinese text) as GB18030,
-the superset that mainland government pages use.
+(UTF-8-sig, UTF-16, UTF-32); a NUL byte in otherwise valid UTF-8 is a failure naming its byte
+position; other NUL bytes mean UTF-16 without a BOM when they sit on one byte parity and decode
+cleanly, binary otherwise; then strict UTF-8 (fast and exact); then charset-normalizer. When it
+sees a CJK multibyte encoding, GB18030 (the superset mainland government pages use) and Big5 are
+both tried and the reading whose characters are common Chinese ones wins; when neither clearly
+does, charset-normalizer's own guess is kept if it is confident, else the file fails as
+"uncertain encoding" rather than be read as garbage.
 
 HTML (``.html``/``.htm`` or text that starts like an HTML document) is reduced to the article by
 trafilatura (favouring recall, one paragraph a line). When trafilatura finds nothing, the text of
 ``<body>`` from lxml stands in. ``raw_text`` is that extracted text, headed by the page title when
 the extractor left the title out. Title, publish date and source come from the page's own meta
-lines (发布时间/来源), then from trafilatura's metadata.
+lines (发布时间/来源), then from trafilatura's metadata. A page nested deeper than trafilatura's
+parser reads (255 levels) is handed to it parsed already (up to 2,048 levels); deeper than that,
+the page fails with that reason rather than lose its text unsaid.
 
 Cleaning (``clean_text``), line by line:
 
@@ -63,11 +72,14 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import errno
 import glob
 import hashlib
 import itertools
 import os
 import re
+import stat
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -302,59 +314,213 @@ class Document:
 # Inputs.
 
 
+#: The input that means "read standard input" (``summarizer summarize -``); a file named "-" is ``./-``.
+STDIN = "-"
+
+
 def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[DocumentError]]:
     """Files, directories (recursively, known suffixes, sorted) and globs, in the order given.
 
-    Problems become errors in the second list, so that one bad argument never stops a batch.
+    Only regular files (and ``-``, standard input) come back as files. Every other path met on
+    the way that looks like an input (a FIFO, a device or a socket, a folder named ``x.txt``, a
+    broken link, a symlink loop, a name too long, an unreadable folder) becomes an error in the
+    second list with its one-line reason: one bad argument never stops a batch, and no input is
+    left out silently. Each file, problem and folder counts once however many ways it is named.
+    Nothing here opens a file.
     """
-    files: list[Path] = []
-    errors: list[DocumentError] = []
-    seen: set[Path] = set()
-
-    def add(path: Path) -> None:
-        key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            files.append(path)
-
+    found = _Found()
     for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            found = _files_under(path)
-            if not found:
-                errors.append(DocumentError(item, f"directory holds no {'/'.join(INPUT_SUFFIXES)} files"))
-            for found_path in found:
-                add(found_path)
-        elif path.exists():
-            add(path)
-        elif glob.has_magic(item):
-            matches = sorted(glob.glob(item, recursive=True))
+        if item == STDIN:
+            found.add(Path(STDIN))
+            continue
+        kind, reason = _path_kind(item)
+        if kind == "dir":
+            before = found.size()
+            if _scan_folder(Path(item), found) and found.size() == before:
+                found.fail(item, f"directory holds no {'/'.join(INPUT_SUFFIXES)} files")
+        elif kind == "file":
+            found.add(Path(item))
+        elif kind == "missing" and glob.has_magic(item):
+            try:
+                matches = sorted(glob.glob(item, recursive=True))
+            except (OSError, RecursionError) as exc:
+                found.fail(item, _os_reason(exc) if isinstance(exc, OSError) else "pattern reaches folders nested too deeply")
+                continue
             if not matches:
-                errors.append(DocumentError(item, "no file matches this pattern"))
+                found.fail(item, "no file matches this pattern")
             for match in matches:
-                match_path = Path(match)
-                for found_path in _files_under(match_path) if match_path.is_dir() else [match_path]:
-                    add(found_path)
+                match_kind, match_reason = _path_kind(match)
+                if match_kind == "dir":
+                    _scan_folder(Path(match), found)
+                elif match_kind == "file":
+                    found.add(Path(match))
+                else:
+                    found.fail(match, match_reason)
         else:
-            errors.append(DocumentError(item, "does not exist"))
-    return files, errors
+            found.fail(item, reason)
+    return found.files, found.errors
 
 
-def _files_under(folder: Path) -> list[Path]:
-    """Known suffixes only, hidden files and folders (.git, .cache) left out."""
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix.lower() in INPUT_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        and p.is_file()
-    )
+class _Found:
+    """What ``expand_inputs`` has found so far: files and problems, each once, and the folders read."""
+
+    def __init__(self) -> None:
+        self.files: list[Path] = []
+        self.errors: list[DocumentError] = []
+        self.seen: set[str] = set()
+        self.folders: set[tuple[int, int]] = set()
+
+    def size(self) -> tuple[int, int]:
+        return len(self.files), len(self.errors)
+
+    @staticmethod
+    def _key(path: str | os.PathLike[str]) -> str:
+        name = os.fspath(path)
+        return STDIN if name == STDIN else os.path.realpath(name)  # realpath never raises on a loop
+
+    def add(self, path: Path) -> None:
+        if _printable(path) != os.fspath(path):
+            self.fail(path, "file name is not valid UTF-8; rename the file")
+            return
+        key = self._key(path)
+        if key not in self.seen:
+            self.seen.add(key)
+            self.files.append(path)
+
+    def fail(self, path: str | os.PathLike[str], reason: str) -> None:
+        key = "\0".join((self._key(path), reason))
+        if key not in self.seen:
+            self.seen.add(key)
+            self.errors.append(DocumentError(_printable(path), reason))
 
 
-def load_document(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read, decode, extract (HTML) and clean one file; every failure is a one-line DocumentError."""
+def _printable(path: str | os.PathLike[str]) -> str:
+    """A path as text that can be printed and stored: undecodable bytes of its name become U+FFFD."""
     name = os.fspath(path)
-    data = _read_bytes(Path(name), name, max_bytes)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return name
+
+
+def _path_kind(path: str | os.PathLike[str]) -> tuple[Literal["file", "dir", "missing", "bad"], str]:
+    """What ``path`` is, links followed, without opening it; when it is no input, why."""
+    try:
+        status = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        if os.path.islink(path):
+            return "bad", "broken symbolic link: what it points to does not exist"
+        return "missing", "does not exist"
+    except OSError as exc:
+        return "bad", _os_reason(exc)
+    except ValueError:  # a NUL character in the name
+        return "bad", "invalid file name"
+    if stat.S_ISDIR(status.st_mode):
+        return "dir", ""
+    if stat.S_ISREG(status.st_mode):
+        return "file", ""
+    return "bad", "not a regular file"
+
+
+def _os_reason(exc: OSError) -> str:
+    """A one-line reason for an OS error met while looking at or reading an input."""
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "name too long for the file system"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "unreadable: permission denied"
+    if exc.errno == errno.EISDIR:
+        return "is a directory, not a file"
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "does not exist"
+    return f"unreadable: {exc.strerror or exc}"
+
+
+def _scan_folder(root: Path, found: _Found) -> bool:
+    """Depth first, names sorted (the order ``sorted(rglob(...))`` gives), hidden names left out.
+
+    Linked folders are followed, each folder read once; a link back to a folder that holds it is
+    a loop (reported, not followed). The walk keeps its own stack, so depth costs no recursion.
+    False when ``root`` was read already.
+    """
+    def listing(folder: Path) -> Iterator[str] | None:
+        try:
+            with os.scandir(folder) as entries:
+                return iter(sorted(entry.name for entry in entries))
+        except OSError as exc:
+            found.fail(folder, "unreadable folder: " + _os_reason(exc).removeprefix("unreadable: "))
+            return None
+
+    def identity(status: os.stat_result) -> tuple[int, int]:
+        return status.st_dev, status.st_ino
+
+    try:
+        root_id = identity(os.stat(root))
+    except OSError as exc:
+        found.fail(root, _os_reason(exc))
+        return True
+    if root_id in found.folders:
+        return False
+    found.folders.add(root_id)
+    names = listing(root)
+    if names is None:
+        return True
+    stack: list[tuple[Path, Iterator[str], tuple[int, int]]] = [(root, names, root_id)]
+    above = {root_id}  # the folders on the stack
+    while stack:
+        folder, names, folder_id = stack[-1]
+        name = next(names, None)
+        if name is None:
+            stack.pop()
+            above.discard(folder_id)
+            continue
+        if name.startswith("."):
+            continue
+        path = folder / name
+        named_like_input = Path(name).suffix.lower() in INPUT_SUFFIXES
+        try:
+            status = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            if named_like_input:
+                found.fail(path, "broken symbolic link: what it points to does not exist")
+            continue
+        except OSError as exc:
+            if named_like_input or exc.errno in (errno.ELOOP, errno.ENAMETOOLONG):
+                found.fail(path, _os_reason(exc))
+            continue
+        if stat.S_ISDIR(status.st_mode):
+            if named_like_input:
+                found.fail(path, "is a directory, not a file (the files inside it are read on their own)")
+            key = identity(status)
+            if key in above:
+                found.fail(path, "symbolic link loop: leads back to a folder that holds it")
+                continue
+            if key in found.folders:
+                continue  # a second link to a folder already read
+            found.folders.add(key)
+            inner = listing(path)
+            if inner is not None:
+                stack.append((path, inner, key))
+                above.add(key)
+        elif not named_like_input:
+            continue
+        elif stat.S_ISREG(status.st_mode):
+            found.add(path)
+        else:
+            found.fail(path, "not a regular file")
+    return True
+
+
+def load_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read, decode, extract (HTML) and clean one file; every failure is a one-line DocumentError.
+
+    Only a regular file is opened, and only once its size is known to be within ``max_bytes``;
+    ``-`` reads standard input (at most ``max_bytes``).
+    """
+    name = os.fspath(path)
+    data = _read_stdin(max_bytes) if name == STDIN else _read_bytes(name, max_bytes)
     if not data:
         raise DocumentError(name, "empty file")
     text, encoding = decode_bytes(data, name=name)
@@ -367,36 +533,98 @@ def load_document(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES
     return _build(name, text, hashlib.sha256(data).hexdigest(), encoding, doc_format)
 
 
-def document_from_text(text: str, *, name: str = "<text>") -> Document:
-    """A document from a string given directly, cleaned exactly like a loaded file."""
+def document_from_text(text: str, *, name: str = "<text>", max_bytes: int | None = None) -> Document:
+    """A document from a string given directly, cleaned exactly like a loaded file.
+
+    With ``max_bytes``, a text longer than that in UTF-8 is refused like a file would be.
+    """
+    if max_bytes is not None and len(text) * 4 > max_bytes:  # only then can it be too long
+        size = len(text) if len(text) > max_bytes else len(text.encode("utf-8", "surrogatepass"))
+        if size > max_bytes:
+            raise DocumentError(
+                name, f"too large: {_size(size)} of text is larger than the limit of {_size(max_bytes)}"
+            )
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     if not text.strip():
         raise DocumentError(name, "empty text")
     return _build(name, text, digest, None, "html" if _looks_like_html(text) else "text")
 
 
-def _read_bytes(path: Path, name: str, max_bytes: int) -> bytes:
+def _too_large(name: str, size: int, max_bytes: int) -> DocumentError:
+    return DocumentError(name, f"too large: {_size(size)} is larger than the limit of {_size(max_bytes)}")
+
+
+def _read_bytes(name: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file within ``max_bytes``; nothing else is ever opened.
+
+    ``stat`` decides before anything is opened (a FIFO would block an open, ``/dev/zero`` never
+    ends); the file is then opened non-blocking and checked again with ``fstat``, so a file
+    swapped for a FIFO in between cannot block either.
+    """
+    kind, reason = _path_kind(name)
+    if kind == "dir":
+        raise DocumentError(name, "is a directory, not a file")
+    if kind != "file":
+        raise DocumentError(name, reason)
     try:
-        if path.is_dir():
-            raise DocumentError(name, "is a directory, not a file")
-        if path.exists() and not path.is_file():
-            raise DocumentError(name, "not a regular file")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise DocumentError(name, f"too large: {_size(size)} is larger than the limit of {_size(max_bytes)}")
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise DocumentError(name, "does not exist") from None
-    except PermissionError:
-        raise DocumentError(name, "unreadable: permission denied") from None
-    except IsADirectoryError:
-        raise DocumentError(name, "is a directory, not a file") from None
+        size = os.stat(name).st_size
     except OSError as exc:
-        raise DocumentError(name, f"unreadable: {exc.strerror or exc}") from None
-    if len(data) > max_bytes:  # grew while we looked
+        raise DocumentError(name, _os_reason(exc)) from None
+    if size > max_bytes:
+        raise _too_large(name, size, max_bytes)
+    try:
+        handle = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise DocumentError(name, _os_reason(exc)) from None
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
+            raise DocumentError(name, "is a directory, not a file" if stat.S_ISDIR(status.st_mode) else "not a regular file")
+        if status.st_size > max_bytes:
+            raise _too_large(name, status.st_size, max_bytes)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= max_bytes:
+            chunk = os.read(handle, min(1 << 20, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise DocumentError(name, _os_reason(exc)) from None
+    finally:
+        os.close(handle)
+    if size > max_bytes:  # grew while we looked
         raise DocumentError(name, f"too large: larger than the limit of {_size(max_bytes)}")
+    return b"".join(chunks)
+
+
+def _read_stdin(max_bytes: int) -> bytes:
+    """Standard input, at most ``max_bytes`` of it (``summarizer summarize -``)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise DocumentError(STDIN, "no standard input to read")
+    try:
+        data = stream.read(max_bytes + 1)
+    except OSError as exc:
+        raise DocumentError(STDIN, _os_reason(exc)) from None
+    if len(data) > max_bytes:
+        raise DocumentError(STDIN, f"too large: larger than the limit of {_size(max_bytes)}")
     return data
+
+
+def file_sha256(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+    """The SHA-256 of a regular file within ``max_bytes`` (what the manifest records); else None.
+
+    Opens nothing that is not a regular file, so hashing a FIFO or a device never blocks.
+    """
+    name = os.fspath(path)
+    if name == STDIN:
+        return None
+    try:
+        return hashlib.sha256(_read_bytes(name, max_bytes)).hexdigest()
+    except DocumentError:
+        return None
 
 
 def _size(n: int) -> str:
@@ -407,7 +635,10 @@ def _build(name: str, text: str, digest: str, encoding: str | None, fmt: Format)
     """Extract (HTML), clean and split; the one path both a file and a given string take."""
     page_meta = PageMeta()
     if fmt == "html":
-        text, page_meta = html_to_text(text)
+        try:
+            text, page_meta = html_to_text(text)
+        except DocumentError as error:
+            raise DocumentError(name, error.reason) from None
     cleaned, offsets, meta = _clean(text)
     meta = meta.merged(page_meta)
     if not cleaned:
@@ -476,6 +707,9 @@ def decode_bytes(data: bytes, *, name: str) -> tuple[str, str]:
                     name, f"undecodable: has a {encoding} byte-order mark but {exc.reason} at byte {exc.start}"
                 ) from None
     if b"\x00" in data:
+        nul = _nul_in_utf8(data)
+        if nul is not None:
+            raise DocumentError(name, f"undecodable: a NUL byte at byte {nul} of otherwise valid UTF-8 text")
         utf16 = _utf16_without_bom(data)
         if utf16 is None:
             raise DocumentError(name, "binary file (contains NUL bytes), not text")
@@ -488,6 +722,22 @@ def decode_bytes(data: bytes, *, name: str) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         utf8_error = f"not UTF-8 ({exc.reason} at byte {exc.start})"
     return _detect(data, name, utf8_error)
+
+
+def _nul_in_utf8(data: bytes) -> int | None:
+    """Where the first NUL byte is, when ``data`` is otherwise UTF-8 text rather than UTF-16.
+
+    UTF-16 of Chinese text is next to never valid UTF-8 (its high bytes do not pair up), and
+    UTF-16 of ASCII text has a NUL in every other byte; UTF-8 with a stray NUL has neither.
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    nuls = data.count(0)
+    if not any(byte >= 0x80 for byte in data[:65536]) and nuls * 8 >= len(data):
+        return None  # pure 7-bit bytes, a NUL every few: UTF-16 of ASCII text, decided below
+    return data.index(0)
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
@@ -519,11 +769,68 @@ def _detect(data: bytes, name: str, utf8_error: str) -> tuple[str, str]:
         raise DocumentError(name, f"undecodable: {utf8_error}, nor GB18030, UTF-16 or any other text encoding")
     guesses = {codecs.lookup(match.encoding).name.replace("-", "_") for match in matches}
     if guesses & _READ_AS_GB18030:
-        try:
-            return data.decode("gb18030"), "gb18030"
-        except UnicodeDecodeError:
-            pass
+        return _chinese_multibyte(data, name, best)
     return str(best), codecs.lookup(best.encoding).name
+
+
+#: How much more plausible one Chinese reading must be than the other to be taken.
+_READING_MARGIN = 0.2
+#: The least plausibility (share of common characters) a reading needs at all.
+_READING_FLOOR = 0.6
+
+
+def _chinese_multibyte(data: bytes, name: str, best: object) -> tuple[str, str]:
+    """GB18030 or Big5, whichever reads as Chinese; neither clearly: "uncertain encoding".
+
+    The same bytes decode both ways more often than not, so a clean decode proves little. What
+    tells them apart is the text: read the right way, nearly every Chinese character is a common
+    one (GB2312 level 1, the 3,755 most used, once traditional characters are simplified); read
+    the wrong way, the characters are rare ones, kana and Greek. When both readings are about as
+    plausible (a few characters only), charset-normalizer's guess is kept if it is one of them
+    and it is confident; otherwise the document fails rather than be summarised as garbage.
+    """
+    readings: dict[str, tuple[str, float]] = {}
+    for encoding in ("gb18030", "big5", "big5hkscs"):
+        if encoding == "big5hkscs" and "big5" in readings:
+            continue
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        plausibility = _chinese_plausibility(text)
+        if plausibility is not None:
+            readings["big5" if encoding.startswith("big5") else encoding] = (text, plausibility)
+    if not readings:
+        raise DocumentError(name, "undecodable: uncertain encoding (neither GB18030 nor Big5 reads as Chinese text)")
+    ranked = sorted(readings.items(), key=lambda item: item[1][1], reverse=True)
+    (first, (text, score)), rest = ranked[0], ranked[1:]
+    runner_up = rest[0][1][1] if rest else 0.0
+    if score >= _READING_FLOOR and score - runner_up >= _READING_MARGIN:
+        return text, first
+    guess = codecs.lookup(getattr(best, "encoding", "ascii")).name.replace("-", "_")
+    guessed = "gb18030" if guess in ("gb2312", "gbk", "gb18030") else "big5" if guess.startswith(("big5", "cp950")) else None
+    confident = getattr(best, "chaos", 1.0) <= 0.05 and getattr(best, "coherence", 0.0) >= 0.1
+    if guessed in readings and confident and readings[guessed][1] >= _READING_FLOOR:
+        return readings[guessed][0], guessed
+    readable = " or ".join(("GB18030" if e == "gb18030" else "Big5") for e, _ in ranked)
+    raise DocumentError(name, f"undecodable: uncertain encoding (could be {readable}); save it as UTF-8")
+
+
+def _chinese_plausibility(text: str) -> float | None:
+    """The share of a text's Chinese characters that are common ones; None without any."""
+    sample = text[:20000]
+    hanzi = [c for c in sample if _is_cjk(c)]
+    if not hanzi:
+        return None
+    simplified = _to_simplified()("".join(hanzi))
+    common = 0
+    for char in simplified:
+        try:
+            encoded = char.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        common += 0xB0 <= encoded[0] <= 0xD7
+    return common / len(simplified)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -549,10 +856,18 @@ def html_to_text(html: str) -> tuple[str, PageMeta]:
     """The article text of a page (one paragraph a line) and what the page says about it."""
     import trafilatura
 
+    page_text, depth, cut = _body_text(html)
+    if cut:
+        # Beyond what lxml (and so trafilatura) reads, the rest of the page would vanish unsaid.
+        raise DocumentError(
+            "<html>", f"HTML nested too deeply: more than {_HTML_MAX_DEPTH:,} levels of elements, the most that can be read"
+        )
+    # trafilatura's own parser stops at 255 levels and silently loses what is deeper: a page
+    # nested that deep is handed over parsed already, without that limit.
+    page: object = html if depth < _HTML_DEFAULT_DEPTH else _parse_html(html)[0]
     extracted = trafilatura.bare_extraction(
-        html, favor_recall=True, include_comments=False, include_tables=True, with_metadata=True
+        page, favor_recall=True, include_comments=False, include_tables=True, with_metadata=True
     )
-    page_text = _body_text(html)
     _, _, page_meta = _clean(page_text)  # the meta lines trafilatura leaves out
     text = (extracted.text or "") if extracted is not None else ""
     if not text.strip():
@@ -571,22 +886,53 @@ def html_to_text(html: str) -> tuple[str, PageMeta]:
     return text, meta
 
 
-def _body_text(html: str) -> str:
-    """lxml's text of <body>, a line per block element: the fallback and the source of meta lines."""
+#: libxml2 stops at 256 levels of nesting by default (trafilatura's parser), at 2,048 with its
+#: "huge" option (ours); a page nested deeper than that cannot be read whole.
+_HTML_DEFAULT_DEPTH = 250
+_HTML_MAX_DEPTH = 2048
+
+
+def _parse_html(html: str) -> tuple[object, bool]:
+    """The page's lxml tree (None when unparsable) and whether the parser hit its depth limit."""
     import lxml.etree
     import lxml.html
 
-    parser = lxml.html.HTMLParser(encoding="utf-8")  # bytes: a str may not carry an XML declaration
+    # trafilatura's parser options, and libxml2's larger limits (nesting up to 2,048 levels).
+    parser = lxml.html.HTMLParser(
+        encoding="utf-8", collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
+        huge_tree=True,
+    )  # bytes: a str may not carry an XML declaration
     try:
         root = lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), parser=parser)
     except lxml.etree.ParserError:
-        return ""
+        return None, False
+    cut = any("Excessive depth" in str(error.message) for error in parser.error_log)
+    return root, cut
+
+
+def _depth(root: object) -> int:
+    import lxml.etree
+
+    depth = deepest = 0
+    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _body_text(html: str) -> tuple[str, int, bool]:
+    """lxml's text of <body>, a line per block element (the fallback and the source of meta lines),
+    how deep the page's elements nest, and whether the parser gave up at its depth limit."""
+    root, cut = _parse_html(html)
+    if root is None:
+        return "", 0, False
+    depth = _HTML_MAX_DEPTH if cut else _depth(root)
     for element in list(root.iter("script", "style", "noscript", "template", "head")):
         element.drop_tree()
     for element in root.iter(*_BLOCK_TAGS):
         element.tail = "\n" + (element.tail or "")
     body = root.find("body")
-    return (body if body is not None else root).text_content()
+    return (body if body is not None else root).text_content(), depth, cut
 
 
 def _plain(value: str | None) -> str | None:

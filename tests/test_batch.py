@@ -122,14 +122,14 @@ def test_unreadable_file_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyP
     locked.write_text(REPORT, encoding="utf-8")
     locked.chmod(0o000)
     if ROOT_READS_ANYTHING:  # simulate what the permission bits do for everyone but root
-        real_open = Path.open
+        real_open = os.open
 
-        def guarded_open(self: Path, *args: object, **kwargs: object):  # noqa: ANN202
-            if self == locked:
-                raise PermissionError(13, "Permission denied", str(self))
-            return real_open(self, *args, **kwargs)
+        def guarded_open(name: object, *args: object, **kwargs: object) -> int:
+            if os.fspath(name) == str(locked):  # type: ignore[arg-type]
+                raise PermissionError(13, "Permission denied", str(name))
+            return real_open(name, *args, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(Path, "open", guarded_open)
+        monkeypatch.setattr(os, "open", guarded_open)
     report = run_batch([str(tmp_path)], BatchOptions(out_dir=tmp_path / "out", backend="rules"), load_config())
     assert report.count("done") == 1 and report.count("failed") == 1
     [failure] = report.failures
