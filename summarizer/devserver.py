@@ -16,10 +16,17 @@ never sees its usage, so neither does the server's count).
 Run ``summarizer dev-server`` (or ``python -m summarizer.devserver``) to try the pipeline without
 a key: the default responder summarises the document in the prompt with the rules backend and
 cites the prompt's clause ids, as the prompt asks a model to.
+
+Hostile servers, for the hardening tests: ``Reply.drip`` answers one byte at a time (no read
+timeout ever fires), ``Reply.huge`` streams a body of any size without holding it, ``Reply.hang``
+never answers, and ``Reply.echo_key`` sends the request's own API key back in every encoding a
+leak could take (:func:`key_echoes`), in an error body or inside a 200 answer's draft. The key is
+read from the request only to build that answer; it is never stored.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import select
@@ -89,13 +96,16 @@ def _message_text(message: dict[str, Any]) -> str:
 class Reply:
     """One scripted answer. Build with the class methods; each is one behaviour of a real server."""
 
-    kind: Literal["json", "text", "content", "error", "delay", "drop"]
+    kind: Literal["json", "text", "content", "error", "delay", "drop", "drip", "huge", "hang", "echo_key"]
     payload: Any = None
     status: int = 200
     retry_after: float | None = None
     seconds: float = 0.0
     then: Reply | None = None
     finish_reason: str = "stop"
+    size: int = 0
+    declare_length: bool = False
+    chunk: int = 1 << 20
 
     @classmethod
     def json(cls, obj: Any) -> Reply:
@@ -133,6 +143,38 @@ class Reply:
     def drop(cls) -> Reply:
         """Close the connection without any response."""
         return cls("drop")
+
+    @classmethod
+    def drip(cls, interval: float = 1.0, then: Reply | None = None) -> Reply:
+        """Send ``then`` (default: a valid empty draft) one byte every ``interval`` seconds.
+
+        The headers come at once and every read gets a byte before any read timeout: only an
+        overall deadline stops it.
+        """
+        return cls("drip", seconds=interval, then=then)
+
+    @classmethod
+    def huge(cls, size: int, *, declare_length: bool = False, chunk: int = 1 << 20) -> Reply:
+        """A 200 JSON-looking body of ``size`` bytes, streamed ``chunk`` bytes at a time (never held whole).
+
+        Sent chunked unless ``declare_length``, which announces it in ``Content-Length`` first.
+        The body is never valid JSON, so a client that read it all would re-ask for it.
+        """
+        return cls("huge", size=size, declare_length=declare_length, chunk=chunk)
+
+    @classmethod
+    def hang(cls) -> Reply:
+        """Read the request and never answer, until the client leaves or the server stops."""
+        return cls("hang")
+
+    @classmethod
+    def echo_key(cls, status: int = 200) -> Reply:
+        """Send the request's API key back in every encoding of :func:`key_echoes`.
+
+        ``status`` 200 answers the default responder's draft with the echoes in its meeting name
+        and in an extra task; any other status is an error whose message holds them.
+        """
+        return cls("echo_key", status=status)
 
 
 Responder = Callable[[ChatRequest], Reply]
@@ -318,10 +360,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, request: ChatRequest, reply: Reply) -> None:
         if reply.kind == "delay":
-            if self.dev._stopping.wait(reply.seconds) or self._client_gone():
+            if self._wait_or_leave(reply.seconds):
                 self.close_connection = True
                 return
             self._answer(request, reply.then or Reply.drop())
+        elif reply.kind == "hang":
+            while not self._wait_or_leave(0.2):
+                pass
+            self.close_connection = True
+        elif reply.kind == "drip":
+            self._drip(request, reply)
+        elif reply.kind == "huge":
+            self._huge(reply)
+        elif reply.kind == "echo_key":
+            self._echo_key(request, reply)
         elif reply.kind == "drop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -332,6 +384,99 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error_body(reply.status, str(reply.payload), headers)
         else:
             self._send_completion(request, reply)
+
+    def _wait_or_leave(self, seconds: float) -> bool:
+        """Wait ``seconds``; True (early) when the server stops or the client closed the connection."""
+        deadline = time.monotonic() + seconds
+        while True:
+            remaining = deadline - time.monotonic()
+            if self.dev._stopping.wait(max(0.0, min(remaining, 0.1))) or self._client_gone():
+                return True
+            if remaining <= 0.1:
+                return False
+
+    def _drip(self, request: ChatRequest, reply: Reply) -> None:
+        then = reply.then or Reply.json(SummaryDraft().model_dump(mode="json"))
+        data = json.dumps(self._completion_body(request, then), ensure_ascii=False).encode("utf-8")
+        self.close_connection = True
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.flush()
+            for position in range(len(data)):
+                self.wfile.write(data[position : position + 1])
+                self.wfile.flush()
+                if self._wait_or_leave(reply.seconds):
+                    return
+        except OSError:
+            return
+
+    def _huge(self, reply: Reply) -> None:
+        chunk = max(1, reply.chunk)
+        opening = b'{"id": "chatcmpl-huge", "object": "chat.completion", "filler": "'
+        filler = b"x" * chunk
+        self.close_connection = True
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            if reply.declare_length:
+                self.send_header("Content-Length", str(reply.size))
+            else:
+                self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            sent = 0
+            while sent < reply.size and not self.dev._stopping.is_set():
+                piece = (opening + filler)[: min(chunk, reply.size - sent)] if sent == 0 else filler[: reply.size - sent]
+                if reply.declare_length:
+                    self.wfile.write(piece)
+                else:
+                    self.wfile.write(f"{len(piece):x}\r\n".encode("ascii") + piece + b"\r\n")
+                sent += len(piece)
+            if not reply.declare_length:
+                self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except OSError:
+            return
+
+    def _echo_key(self, request: ChatRequest, reply: Reply) -> None:
+        authorization = self.headers.get("Authorization") or ""
+        key = authorization.split(" ", 1)[1].strip() if " " in authorization else authorization
+        echoes = key_echoes(key)
+        marker = "@@echo-json-escaped@@"
+        said = " | ".join([*echoes.values(), marker])
+        if reply.status != 200:
+            kind = "invalid_request_error" if reply.status < 500 else "server_error"
+            body = {"error": {"message": f"invalid api key: {said}", "type": kind, "param": None, "code": None}}
+            # One level of JSON: the escape decodes to the key itself in the client's parsed body.
+            data = json.dumps(body, ensure_ascii=False).replace(marker, _json_escaped(key, 1))
+            self._send_raw(reply.status, data.encode("utf-8"), authorization)
+            return
+        draft = default_responder(request).payload
+        draft = dict(draft) if isinstance(draft, dict) else {}
+        meta = dict(draft.get("meta") or {})
+        meta["meeting_name"] = f"会议 {said}"
+        draft["meta"] = meta
+        anchor = next((item["clause_ids"] for item in draft.get("tasks") or [] if item.get("clause_ids")), ["c1"])
+        draft["tasks"] = [*(draft.get("tasks") or []), {"text": f"联系 {said}", "clause_ids": anchor}]
+        draft["problems"] = [*(draft.get("problems") or []), {"text": said, "clause_ids": anchor}]
+        data = json.dumps(self._completion_body(request, Reply.json(draft)), ensure_ascii=False)
+        # Two levels: the answer's JSON sits inside the body's JSON, so the escape is escaped once more.
+        self._send_raw(200, data.replace(marker, _json_escaped(key, 2)).encode("utf-8"), authorization)
+
+    def _send_raw(self, status: int, data: bytes, echo: str = "") -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            if echo:  # a header a careless client would keep with the answer
+                self.send_header("X-Request-Authorization", echo)
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
 
     def _client_gone(self) -> bool:
         """True when the client closed the connection (it timed out) while the answer was delayed."""
@@ -344,6 +489,14 @@ class _Handler(BaseHTTPRequestHandler):
             return True
 
     def _send_completion(self, request: ChatRequest, reply: Reply) -> None:
+        body = self._completion_body(request, reply)
+        prompt_tokens, completion_tokens = body["usage"]["prompt_tokens"], body["usage"]["completion_tokens"]
+        # Counted before sending, so a client that has its answer always finds it in the totals.
+        self.dev._count(prompt_tokens, completion_tokens)
+        if not self._send_json(200, body):
+            self.dev._count(-prompt_tokens, -completion_tokens)
+
+    def _completion_body(self, request: ChatRequest, reply: Reply) -> dict[str, Any]:
         text = _answer_text(request, reply)
         message: dict[str, Any] = {"role": "assistant", "content": text}
         finish_reason = reply.finish_reason
@@ -352,7 +505,7 @@ class _Handler(BaseHTTPRequestHandler):
             message = {"role": "assistant", "content": None, "tool_calls": [call]}
             finish_reason = "tool_calls" if finish_reason == "stop" else finish_reason
         prompt_tokens, completion_tokens = request.prompt_tokens(), len(text) // 2 + 1
-        body = {
+        return {
             "id": "chatcmpl-dev",
             "object": "chat.completion",
             "created": 0,
@@ -364,10 +517,6 @@ class _Handler(BaseHTTPRequestHandler):
                 "total_tokens": prompt_tokens + completion_tokens,
             },
         }
-        # Counted before sending, so a client that has its answer always finds it in the totals.
-        self.dev._count(prompt_tokens, completion_tokens)
-        if not self._send_json(200, body):
-            self.dev._count(-prompt_tokens, -completion_tokens)
 
     def _send_error_body(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         kind = "rate_limit_error" if status == 429 else "invalid_request_error" if status < 500 else "server_error"
@@ -388,6 +537,33 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return False
         return True
+
+
+def key_echoes(key: str) -> dict[str, str]:
+    """The API key in every form a leak can take (what ``Reply.echo_key`` sends back).
+
+    Besides these, the echo carries the key JSON-escaped (``\\u0073k-…``) in the body itself, so
+    that it decodes to the bare key in the client.
+    """
+    data = key.encode("utf-8")
+    prefix = re.match(r"[A-Za-z][A-Za-z0-9]{0,7}[-_]", key)
+    middle = max(1, len(key) // 2)
+    return {
+        "raw": key,
+        "json_escaped_text": "\\u" + f"{ord(key[0]):04x}" + key[1:] if key else "",
+        "percent": "".join(f"%{byte:02X}" for byte in data),
+        "base64_user_key": base64.b64encode(b"user:" + data).decode("ascii"),
+        "base64_key": base64.b64encode(data).decode("ascii"),
+        "basic_auth": "Basic " + base64.b64encode(b"apikey:" + data).decode("ascii"),
+        "no_prefix": key[prefix.end() :] if prefix else key,
+        "split_line": key[:middle] + "\n" + key[middle:],
+    }
+
+
+def _json_escaped(key: str, levels: int) -> str:
+    """The key with every character as a JSON ``\\uXXXX`` escape, nested ``levels`` JSON strings deep."""
+    backslashes = "\\" * (2 ** (levels - 1))
+    return "".join(f"{backslashes}u{ord(c):04x}" for c in key)
 
 
 def _answer_text(request: ChatRequest, reply: Reply) -> str:

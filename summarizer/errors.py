@@ -36,3 +36,20 @@ class BackendError(SummarizerError):
 
 class ModelResponseError(BackendError):
     """The model answered, but not with something usable, after every re-ask."""
+
+
+class EndpointUnreachable(BackendError, ConfigError):
+    """The model server cannot be reached at all (connection refused, unknown host) several times in a row.
+
+    Raised for every request once that happened, so a batch stops instead of failing each document
+    in turn; it is a ``ConfigError`` too (a wrong URL or a server not started), so the command exits 2.
+    """
+
+    def __init__(self, url: str, reason: str, failures: int) -> None:
+        super().__init__(
+            f"cannot reach the model server at {url}: {reason}, {failures} times in a row; "
+            "stopped: the documents not attempted are marked not_attempted in the manifest (--resume runs them)"
+        )
+        self.url = url
+        self.reason = reason
+        self.failures = failures

@@ -3,6 +3,10 @@
 A response is filed under a hash of what was asked (method, URL path and the canonical JSON
 body), never of who asked: headers (and so the API key) play no part, and none is stored. The
 host is left out too, so a recording made against one port replays against another.
+
+Recordings are meant to be committed for CI replay, so what is stored is scrubbed of the key in
+every encoding (``summarizer.redact``), and an error answer keeps only what replay needs: its
+status and the server's one-line message (scrubbed, cut short), never the rest of its body.
 """
 
 from __future__ import annotations
@@ -15,6 +19,10 @@ from typing import Any
 import httpx2
 
 from summarizer.atomic import write_atomic
+from summarizer.redact import scrub, scrub_bytes
+
+#: The longest server message an error recording keeps.
+ERROR_MESSAGE_CHARS = 300
 
 
 class ReplayMiss(LookupError):
@@ -41,11 +49,13 @@ class Recorder:
 
     def save(self, request: httpx2.Request, status: int, content_type: str | None, body: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
+        kept = _error_body(body) if status >= 400 else scrub_bytes(body)
         entry = {
             "request": {"method": request.method, "path": request.url.path, **_body(request.content)},
-            "response": {"status": status, "content_type": content_type, **_body(body)},
+            "response": {"status": status, "content_type": content_type, **_body(kept)},
         }
-        write_atomic(self.folder / f"{_key(request)}.json", json.dumps(entry, ensure_ascii=False, indent=1))
+        text = scrub(json.dumps(entry, ensure_ascii=False, indent=1))
+        write_atomic(self.folder / f"{_key(request)}.json", text)
 
 
 class Replayer:
@@ -70,6 +80,23 @@ class Replayer:
         else:
             raw = json.dumps(response["json"], ensure_ascii=False).encode("utf-8")
         return int(response["status"]), response.get("content_type"), raw
+
+
+def _error_body(raw: bytes) -> bytes:
+    """An error answer reduced to an OpenAI-style ``{"error": {"message": ...}}`` with the message alone."""
+    message = ""
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        parsed = None
+    if isinstance(parsed, dict):
+        inner = parsed.get("error", parsed)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            message = inner["message"]
+        elif isinstance(inner, str):
+            message = inner
+    message = scrub(" ".join(message.split()))[:ERROR_MESSAGE_CHARS]
+    return json.dumps({"error": {"message": scrub(message)}}, ensure_ascii=False).encode("utf-8")
 
 
 def _body(raw: bytes) -> dict[str, Any]:

@@ -5,30 +5,66 @@ body reports (failed attempts and re-asks included), retries 429 (honouring ``Re
 5xx, timeouts and dropped connections with exponential backoff and jitter, holds the batch-wide
 concurrency limit per attempt, and records or replays raw responses. The openai client's own
 retries are switched off (``max_retries=0``) so that nothing retries twice.
+
+Every attempt is bounded: an overall deadline (``timeout``, from sending the request to the last
+byte of the answer, so a server that drips a byte a second is cut there, not only one that goes
+silent) and a size cap on the body (``max_response_bytes``: a larger answer is refused as it
+streams in, never buffered whole, and never asked for again). Connection refused and unknown hosts
+are not retried, and after a few such failures in a row (across documents) the :class:`Circuit`
+opens: every further request fails at once with :class:`~summarizer.errors.EndpointUnreachable`.
+Ctrl-C (:func:`interrupt`) abandons the requests in flight and refuses new ones within moments,
+whatever the server does. Every response body is scrubbed of the API key before anything else
+sees it, and none of its headers but its content type goes further.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import errno
 import random
+import signal
+import socket
 import threading
 import time
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 import httpx2
 
+from summarizer import redact
+from summarizer.errors import EndpointUnreachable
 from summarizer.replay import Recorder, Replayer
 from summarizer.usage import UsageMeter
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 MAX_DELAY = 60.0
-MIN_SECRET_LENGTH = 8
+MIN_SECRET_LENGTH = redact.MIN_SECRET_LENGTH
+#: The largest response body accepted (decoded): a chat completion is a few kilobytes.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+#: Consecutive connection failures (no answer at all) after which a backend stops trying.
+UNREACHABLE_AFTER = 3
+#: The response headers that are read (and the only ones a response passed on to the client carries).
+_KEPT_HEADERS = ("content-type", "retry-after", "retry-after-ms")
 
 
-class RetriesExhausted(Exception):
+class TransportFailure(Exception):
+    """The transport gave up on a request; the message is the user's reason (scrubbed)."""
+
+
+class RetriesExhausted(TransportFailure):
     """Every attempt failed; the message says what and how often (it becomes the user's error)."""
+
+
+class ResponseTooLarge(TransportFailure):
+    """The answer is larger than the cap: refused while it streamed in, and not asked for again."""
+
+
+class Interrupted(TransportFailure):
+    """Ctrl-C: the request was abandoned, or refused because the run is stopping."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +72,7 @@ class RetryPolicy:
     max_retries: int
     backoff: float
     timeout: float
+    max_response_bytes: int = MAX_RESPONSE_BYTES
 
     @property
     def attempts(self) -> int:
@@ -49,6 +86,214 @@ class RetryPolicy:
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
+# --- a backend's view of its server: consecutive connection failures, and Ctrl-C -----------------------
+
+_circuits: weakref.WeakSet[Circuit] = weakref.WeakSet()
+
+
+class Circuit:
+    """Shared by every document of one backend: opens after ``threshold`` connection failures in a row.
+
+    Any answer from the server (whatever its status) closes it again. ``cancel`` (Ctrl-C) wakes every
+    request in flight and refuses new ones.
+    """
+
+    def __init__(self, url: str | None, threshold: int = UNREACHABLE_AFTER) -> None:
+        self.url = redact.display_url(url) or "the configured base URL"
+        self.threshold = max(1, threshold)
+        self.cancelled = threading.Event()
+        self._lock = threading.Lock()
+        self._failures = 0
+        self._last_reason = ""
+        self._open = False
+        self._waiting: set[threading.Event] = set()
+        _circuits.add(self)
+
+    @property
+    def unreachable(self) -> EndpointUnreachable | None:
+        """The error every request now fails with, once the server proved unreachable; else None."""
+        with self._lock:
+            if not self._open:
+                return None
+            return EndpointUnreachable(self.url, self._last_reason, self._failures)
+
+    def check(self) -> None:
+        """Raise at once when the run is being interrupted or the server is known to be unreachable."""
+        if self.cancelled.is_set():
+            raise Interrupted("interrupted (Ctrl-C)")
+        error = self.unreachable
+        if error is not None:
+            raise error
+
+    def reached(self) -> None:
+        with self._lock:
+            self._failures = 0
+            self._open = False
+
+    def connection_failed(self, reason: str) -> bool:
+        """Count one failure to connect; True when that makes the server unreachable."""
+        with self._lock:
+            self._failures += 1
+            self._last_reason = reason
+            if self._failures >= self.threshold:
+                self._open = True
+            return self._open
+
+    def cancel(self) -> None:
+        """Abandon the requests in flight and refuse new ones (called from the SIGINT handler: no locks)."""
+        self.cancelled.set()
+        for event in list(self._waiting):
+            event.set()
+
+    def _watch(self, event: threading.Event) -> None:
+        self._waiting.add(event)
+
+    def _unwatch(self, event: threading.Event) -> None:
+        self._waiting.discard(event)
+
+
+def interrupt() -> None:
+    """Cancel every live backend's requests: what Ctrl-C does (see :func:`install_interrupt_handler`)."""
+    for circuit in list(_circuits):
+        circuit.cancel()
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    interrupt()
+    signal.default_int_handler(signum, frame)  # KeyboardInterrupt in the main thread, as always
+
+
+def install_interrupt_handler() -> None:
+    """Make Ctrl-C also stop the requests in flight (worker threads blocked on a server never see it).
+
+    Installed only from the main thread and only over Python's default handler, which it then calls:
+    KeyboardInterrupt is raised as before, an application's own handler is left alone.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    try:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _on_sigint)
+    except (ValueError, OSError):  # no signals here (an embedded interpreter)
+        pass
+
+
+# --- one attempt ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Received:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class _DeadlineExceeded(Exception):
+    pass
+
+
+class _Abandoned(Exception):
+    pass
+
+
+def _kept(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name: headers[name] for name in _KEPT_HEADERS if name in headers}
+
+
+def _too_large(limit: int) -> ResponseTooLarge:
+    return ResponseTooLarge(
+        f"response too large: the server's answer exceeds {_size(limit)} (refused without reading the rest)"
+    )
+
+
+def _declared_too_large(headers: Mapping[str, str], limit: int) -> bool:
+    declared = headers.get("content-length", "")
+    return declared.isdigit() and int(declared) > limit
+
+
+def _read(
+    network: httpx2.Client, request: httpx2.Request, limit: int, abandoned: threading.Event, sockets: list[Any]
+) -> _Received:
+    """Send and read the answer chunk by chunk, refusing it past ``limit`` bytes; runs in a helper thread."""
+    response = network.send(request, stream=True)
+    try:
+        stream = response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            sockets.append(sock)
+        if _declared_too_large(response.headers, limit):
+            raise _too_large(limit)
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            if abandoned.is_set():
+                raise _Abandoned
+            body += chunk
+            if len(body) > limit:
+                raise _too_large(limit)
+        return _Received(response.status_code, _kept(response.headers), bytes(body))
+    finally:
+        response.close()
+
+
+async def _aread(network: httpx2.AsyncClient, request: httpx2.Request, limit: int) -> _Received:
+    response = await network.send(request, stream=True)
+    try:
+        if _declared_too_large(response.headers, limit):
+            raise _too_large(limit)
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > limit:
+                raise _too_large(limit)
+        return _Received(response.status_code, _kept(response.headers), bytes(body))
+    finally:
+        await response.aclose()
+
+
+def _bounded(
+    work: Callable[[threading.Event, list[Any]], _Received], deadline: float, circuit: Circuit | None
+) -> _Received:
+    """Run one exchange in a daemon thread and wait for it until the deadline or Ctrl-C, whichever comes first.
+
+    The socket reads of the exchange only know per-read timeouts; the wait here is the overall one.
+    An abandoned exchange has its socket shut down (when the answer had begun) and ends on its own.
+    """
+    done = threading.Event()
+    abandoned = threading.Event()
+    sockets: list[Any] = []
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work(abandoned, sockets)
+        except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
+            box["error"] = error
+        finally:
+            done.set()
+
+    if circuit is not None:
+        circuit._watch(done)
+    try:
+        threading.Thread(target=run, name="summarizer-http", daemon=True).start()
+        done.wait(deadline)
+    finally:
+        if circuit is not None:
+            circuit._unwatch(done)
+    if "value" in box:
+        return box["value"]
+    if "error" in box:
+        raise box["error"]
+    abandoned.set()
+    for sock in sockets:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    if circuit is not None and circuit.cancelled.is_set():
+        raise Interrupted("interrupted (Ctrl-C)")
+    raise _DeadlineExceeded
+
+
 class Attempts:
     """What the sync and async transports share: classifying an outcome and building the answer."""
 
@@ -59,39 +304,78 @@ class Attempts:
         recorder: Recorder | None = None,
         replayer: Replayer | None = None,
         secret: str | None = None,
+        circuit: Circuit | None = None,
     ) -> None:
         self.policy = policy
         self.meter = meter
         self.recorder = recorder
         self.replayer = replayer
+        self.circuit = circuit
         # A real key is long; masking a short placeholder ("k", "EMPTY") would corrupt ordinary answers.
-        self._secret = secret.encode("utf-8") if secret and len(secret) >= MIN_SECRET_LENGTH else None
+        redact.register_secret(secret)
+
+    @property
+    def url(self) -> str:
+        return self.circuit.url if self.circuit is not None else "the configured base URL"
 
     def redacted(self, body: bytes) -> bytes:
-        """A server may echo the key in an error body; from here on (errors, logs, recordings) it is masked."""
-        return body.replace(self._secret, b"***") if self._secret else body
+        """A server may echo the key, in any encoding; from here on (client, errors, logs, records) it is masked."""
+        return redact.scrub_bytes(body)
+
+    def check(self) -> None:
+        if self.circuit is not None:
+            self.circuit.check()
 
     def replayed(self, request: httpx2.Request) -> httpx2.Response:
         status, content_type, body = self.replayer.answer(request)  # type: ignore[union-attr]
         self.meter.record(requests=1)
+        body = self.redacted(body)
         self.meter.record_response_body(body)
         return _response(request, status, content_type, body)
 
-    def answered(self, request: httpx2.Request, response: httpx2.Response, body: bytes) -> httpx2.Response | None:
+    def answered(self, request: httpx2.Request, received: _Received) -> httpx2.Response | None:
         """Count the answer; return it for the client, or None when it is worth another attempt."""
-        body = self.redacted(body)
+        if self.circuit is not None:
+            self.circuit.reached()
+        body = self.redacted(received.body)
         self.meter.record_response_body(body)
-        if response.status_code in RETRY_STATUSES:
+        if received.status in RETRY_STATUSES:
             return None
-        content_type = response.headers.get("content-type")
+        content_type = received.headers.get("content-type")
         if self.recorder is not None:
-            self.recorder.save(request, response.status_code, content_type, body)
-        return _response(request, response.status_code, content_type, body)
+            self.recorder.save(request, received.status, content_type, body)
+        return _response(request, received.status, content_type, body)
 
-    def failure(self, attempt: int, reason: str) -> None:
-        if attempt >= self.policy.attempts:
+    def failed(self, error: Exception) -> tuple[str, bool]:
+        """(reason, worth retrying) for an attempt that got no answer; raises when nothing more should be tried."""
+        if isinstance(error, (ResponseTooLarge, Interrupted)):
+            raise error
+        if isinstance(error, _DeadlineExceeded):
+            return self.timeout_reason(), True
+        connection = _connection_failure(error)
+        if connection is not None:
+            why, retry = connection
+            if self.circuit is not None and self.circuit.connection_failed(why):
+                self.circuit.check()  # raises EndpointUnreachable
+            return f"cannot connect to the model server at {self.url} ({why})", retry
+        if isinstance(error, httpx2.TimeoutException):
+            return self.timeout_reason(), True
+        if isinstance(error, httpx2.TransportError):
+            return f"connection dropped ({error.__class__.__name__})", True
+        raise error
+
+    def failure(self, attempt: int, reason: str, retry: bool = True) -> None:
+        if attempt >= self.policy.attempts or not retry:
             plural = "s" if attempt > 1 else ""
-            raise RetriesExhausted(f"{reason}; gave up after {attempt} attempt{plural}")
+            tail = f"; gave up after {attempt} attempt{plural}" if retry or attempt > 1 else ""
+            raise RetriesExhausted(redact.scrub(reason + tail))
+
+    def wait(self, seconds: float) -> None:
+        """Back off, waking at once on Ctrl-C."""
+        if self.circuit is None:
+            time.sleep(seconds)
+        elif self.circuit.cancelled.wait(seconds):
+            raise Interrupted("interrupted (Ctrl-C)")
 
     def timeout_reason(self) -> str:
         return f"timed out after {self.policy.timeout:g} s"
@@ -101,30 +385,37 @@ class RetryingTransport(httpx2.BaseTransport):
     def __init__(self, attempts: Attempts, slots: threading.Semaphore | None = None) -> None:
         self._attempts = attempts
         # A plain client underneath, so proxies from the environment (HTTPS_PROXY, NO_PROXY) still apply.
-        self._network = httpx2.Client() if attempts.replayer is None else None
+        self._network = httpx2.Client(timeout=attempts.policy.timeout) if attempts.replayer is None else None
         self._slots = slots
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
+        attempts = self._attempts
         if self._network is None:
-            return self._attempts.replayed(request)
-        for attempt in range(1, self._attempts.policy.attempts + 1):
+            return attempts.replayed(request)
+        network, limit = self._network, attempts.policy.max_response_bytes
+        for attempt in range(1, attempts.policy.attempts + 1):
             retry_after = None
+            attempts.check()
             with self._slots or nullcontext():
-                self._attempts.meter.record(requests=1)
+                attempts.check()
+                attempts.meter.record(requests=1)
                 try:
-                    response = self._network.send(request)
-                except httpx2.TimeoutException:
-                    reason = self._attempts.timeout_reason()
-                except httpx2.TransportError as error:
-                    reason = _connection_reason(error)
+                    received = _bounded(
+                        lambda abandoned, sockets: _read(network, request, limit, abandoned, sockets),
+                        attempts.policy.timeout,
+                        attempts.circuit,
+                    )
+                except Exception as error:  # noqa: BLE001 - sorted out by Attempts.failed
+                    reason, retry = attempts.failed(error)
                 else:
-                    answer = self._attempts.answered(request, response, response.content)
+                    answer = attempts.answered(request, received)
                     if answer is not None:
                         return answer
-                    reason, retry_after = _status_reason(response), _retry_after(response)
-            self._attempts.failure(attempt, reason)
-            time.sleep(self._attempts.policy.delay(attempt, retry_after))
+                    reason, retry = _status_reason(received.status), True
+                    retry_after = _retry_after(received.headers)
+            attempts.failure(attempt, reason, retry)
+            attempts.wait(attempts.policy.delay(attempt, retry_after))
         raise AssertionError("unreachable: the last failed attempt raises")
 
     def close(self) -> None:
@@ -135,30 +426,37 @@ class RetryingTransport(httpx2.BaseTransport):
 class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
     def __init__(self, attempts: Attempts, slots: asyncio.Semaphore | None = None) -> None:
         self._attempts = attempts
-        self._network = httpx2.AsyncClient() if attempts.replayer is None else None
+        self._network = httpx2.AsyncClient(timeout=attempts.policy.timeout) if attempts.replayer is None else None
         self._slots = slots
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         await request.aread()
+        attempts = self._attempts
         if self._network is None:
-            return self._attempts.replayed(request)
-        for attempt in range(1, self._attempts.policy.attempts + 1):
+            return attempts.replayed(request)
+        for attempt in range(1, attempts.policy.attempts + 1):
             retry_after = None
+            attempts.check()
             async with self._slots or nullcontext():
-                self._attempts.meter.record(requests=1)
+                attempts.check()
+                attempts.meter.record(requests=1)
                 try:
-                    response = await self._network.send(request)
-                except httpx2.TimeoutException:
-                    reason = self._attempts.timeout_reason()
-                except httpx2.TransportError as error:
-                    reason = _connection_reason(error)
+                    received = await asyncio.wait_for(
+                        _aread(self._network, request, attempts.policy.max_response_bytes), attempts.policy.timeout
+                    )
+                except asyncio.TimeoutError:
+                    reason, retry = attempts.timeout_reason(), True
+                except Exception as error:  # noqa: BLE001 - sorted out by Attempts.failed
+                    reason, retry = attempts.failed(error)
                 else:
-                    answer = self._attempts.answered(request, response, response.content)
+                    answer = attempts.answered(request, received)
                     if answer is not None:
                         return answer
-                    reason, retry_after = _status_reason(response), _retry_after(response)
-            self._attempts.failure(attempt, reason)
-            await asyncio.sleep(self._attempts.policy.delay(attempt, retry_after))
+                    reason, retry = _status_reason(received.status), True
+                    retry_after = _retry_after(received.headers)
+            attempts.failure(attempt, reason, retry)
+            attempts.check()
+            await asyncio.sleep(attempts.policy.delay(attempt, retry_after))
         raise AssertionError("unreachable: the last failed attempt raises")
 
     async def aclose(self) -> None:
@@ -167,28 +465,65 @@ class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
 
 
 def _response(request: httpx2.Request, status: int, content_type: str | None, body: bytes) -> httpx2.Response:
-    """A fresh response holding the already-decoded body (so no Content-Encoding is applied twice)."""
+    """A fresh response holding the already-decoded body (so no Content-Encoding is applied twice).
+
+    It carries no header but the content type: nothing a server sent back beyond the body reaches
+    the client, its logs or its exceptions.
+    """
     headers = {"content-type": content_type} if content_type else {}
     return httpx2.Response(status, headers=headers, content=body, request=request)
 
 
-def _status_reason(response: httpx2.Response) -> str:
-    if response.status_code == 429:
+def _status_reason(status: int) -> str:
+    if status == 429:
         return "HTTP 429 rate limited"
-    if response.status_code >= 500:
-        return f"HTTP {response.status_code} server error"
-    return f"HTTP {response.status_code}"
+    if status >= 500:
+        return f"HTTP {status} server error"
+    return f"HTTP {status}"
 
 
-def _connection_reason(error: httpx2.TransportError) -> str:
-    if isinstance(error, httpx2.ConnectError):
-        return f"cannot connect to the server ({error.__class__.__name__})"
-    return f"connection dropped ({error.__class__.__name__})"
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error, its causes and contexts, and the members of exception groups among them."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [error]
+    while todo:
+        link = todo.pop()
+        if id(link) in seen:
+            continue
+        seen.add(id(link))
+        yield link
+        todo.extend(e for e in (link.__cause__, link.__context__) if e is not None)
+        todo.extend(getattr(link, "exceptions", ()) or ())
 
 
-def _retry_after(response: httpx2.Response) -> float | None:
+def _connection_failure(error: BaseException) -> tuple[str, bool] | None:
+    """(what happened, worth retrying) when the server could not be reached at all; else None.
+
+    Connection refused and an unknown host do not change a second later: they are not retried.
+    """
+    if not isinstance(error, (httpx2.ConnectError, httpx2.ConnectTimeout)):
+        return None
+    for link in _causes(error):
+        if isinstance(link, ConnectionRefusedError):
+            return "connection refused", False
+        if isinstance(link, socket.gaierror):
+            return "host name not found", False
+        if isinstance(link, OSError) and link.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return "no route to the host", False
+    if isinstance(error, httpx2.ConnectTimeout):
+        return "connect timed out", True
+    text = str(error).lower()
+    if "refused" in text:
+        return "connection refused", False
+    if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+        return "host name not found", False
+    return f"{error.__class__.__name__}", True
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
     """The server's requested wait: ``retry-after-ms``, ``Retry-After`` seconds or an HTTP date."""
-    headers = response.headers
+    if isinstance(headers, httpx2.Response):  # older callers passed the response
+        headers = headers.headers
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
         value = headers.get(name)
         if value is None:
@@ -203,4 +538,11 @@ def _retry_after(response: httpx2.Response) -> float | None:
             continue
         return max(0.0, when.timestamp() - time.time())
     return None
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= scale:
+            return f"{count / scale:g} {unit}"
+    return f"{count} bytes"
 

@@ -27,9 +27,10 @@ from summarizer.cache import DiskCache, cache_key
 from summarizer.chunking import merge_drafts, split_text
 from summarizer.config import MODE_FALLBACK, NO_KEY, PROVIDERS, LLMSettings
 from summarizer.document import Document
-from summarizer.errors import BackendError, ConfigError, ModelResponseError
+from summarizer.errors import BackendError, ConfigError, EndpointUnreachable, ModelResponseError
 from summarizer.grounding import GroundedDraft, ground
 from summarizer.prompting import Prompts, load_prompts
+from summarizer.redact import display_url, register_secret, scrub
 from summarizer.replay import Recorder, Replayer, ReplayMiss
 from summarizer.schema import (
     SCHEMA_VERSION,
@@ -49,7 +50,7 @@ if TYPE_CHECKING:  # the SDKs load on the first real request: a fully cached run
     from instructor.core.exceptions import InstructorRetryException
     from tenacity import AsyncRetrying, Retrying
 
-    from summarizer.backends._http import Attempts
+    from summarizer.backends._http import Attempts, Circuit
 
 #: Our mode names -> instructor.Mode member names.
 MODES: dict[str, str] = {
@@ -123,6 +124,8 @@ class LLMBackend:
         self.settings = settings
         self.prompts = prompts or load_prompts()
         self._api_key = settings.api_key.get_secret_value() if settings.api_key else NO_KEY
+        if self._api_key != NO_KEY:
+            register_secret(self._api_key)  # masked wherever a string leaves the process, from now on
         self._run_meter = UsageMeter()
         self._mode = settings.resolved_mode
         self._lock = threading.Lock()
@@ -135,9 +138,32 @@ class LLMBackend:
             self._cache = DiskCache(settings.cache_dir)
         self._recorder = Recorder(settings.record_dir) if settings.record_dir else None
         self._replayer = _replayer(settings)
+        self._circuit: Circuit | None = None
+        self._circuit_lock = threading.Lock()
+        from summarizer.backends._http import install_interrupt_handler
+
+        install_interrupt_handler()  # Ctrl-C also abandons the requests worker threads are blocked in
 
     def __repr__(self) -> str:
-        return f"LLMBackend(model={self.settings.model!r}, base_url={self.settings.base_url!r}, mode={self.mode!r})"
+        url = display_url(self.settings.base_url)
+        return f"LLMBackend(model={self.settings.model!r}, base_url={url!r}, mode={self.mode!r})"
+
+    @property
+    def unreachable(self) -> EndpointUnreachable | None:
+        """Set once the server proved unreachable (connection refused, unknown host, several times in a row).
+
+        Every further request then fails at once with this error; a batch runner stops on it and
+        leaves the remaining documents not attempted.
+        """
+        return self._circuit.unreachable if self._circuit is not None else None
+
+    def _shared_circuit(self) -> Circuit:
+        from summarizer.backends._http import Circuit
+
+        with self._circuit_lock:
+            if self._circuit is None:
+                self._circuit = Circuit(self.settings.base_url)
+            return self._circuit
 
     @property
     def mode(self) -> str:
@@ -281,11 +307,14 @@ class LLMBackend:
         ]
 
     def _attempts(self, meter: UsageMeter) -> Attempts:
-        from summarizer.backends._http import Attempts, RetryPolicy
+        from summarizer.backends._http import MAX_RESPONSE_BYTES, Attempts, RetryPolicy
 
-        policy = RetryPolicy(self.settings.max_retries, self.settings.retry_backoff, self.settings.timeout)
+        s = self.settings
+        # A setting of that name takes effect as soon as the configuration has one; until then the default cap.
+        cap = getattr(s, "max_response_bytes", None) or MAX_RESPONSE_BYTES
+        policy = RetryPolicy(s.max_retries, s.retry_backoff, s.timeout, cap)
         secret = self._api_key if self._api_key != NO_KEY else None
-        return Attempts(policy, meter, self._recorder, self._replayer, secret)
+        return Attempts(policy, meter, self._recorder, self._replayer, secret, self._shared_circuit())
 
     def _request(self, job: _Job, retrying: Retrying | AsyncRetrying) -> dict[str, Any]:
         return {
@@ -322,8 +351,14 @@ class LLMBackend:
         import openai
         from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 
-        from summarizer.backends._http import RetriesExhausted
+        from summarizer.backends._http import TransportFailure
 
+        # The transport's own verdicts first, however deep the client and instructor wrapped them.
+        for link in _chain(error):
+            if isinstance(link, EndpointUnreachable):
+                raise EndpointUnreachable(link.url, link.reason, link.failures) from None
+            if isinstance(link, (TransportFailure, ReplayMiss)):
+                raise BackendError(scrub(str(link))) from None
         if isinstance(error, IncompleteOutputException):
             raise ModelResponseError(
                 f"model answer was cut off at max_tokens={self.settings.max_tokens}; raise max_tokens"
@@ -331,16 +366,13 @@ class LLMBackend:
         if not isinstance(error, InstructorRetryException):
             raise error
         cause = error.__cause__
-        for link in _chain(error):
-            if isinstance(link, (RetriesExhausted, ReplayMiss)):
-                raise BackendError(str(link)) from None
         if isinstance(cause, openai.APIStatusError):
-            said = _server_message(cause)
+            said = scrub(_server_message(cause))
             if cause.status_code in (400, 404, 405, 415, 422, 501) and _MODE_REJECTED.search(said):
                 self._fall_back(mode, f"HTTP {cause.status_code}: {said}")
             raise BackendError(f"HTTP {cause.status_code} from the model server: {said}") from None
         if isinstance(cause, openai.APIError):
-            raise BackendError(f"model server error: {cause}") from None
+            raise BackendError(scrub(f"model server error: {cause}")) from None
         if cause is not None and _tools_ignored(cause, mode):
             self._fall_back(mode, "the server answered without calling the tool")
         if isinstance(cause, _parse_errors()):
