@@ -29,6 +29,7 @@ def _aliases() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda pair: -len(pair[0]))
 
 
+@lru_cache(maxsize=8192)  # a document names few indicators, many times over
 def canonical_name(name: str | None) -> str | None:
     """The canonical form of an indicator name, or the trimmed name when the table lacks it.
 

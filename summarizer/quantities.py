@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import logging
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -898,6 +898,32 @@ def _noun_prefix(window: str, truncated: bool) -> str:
     return "".join(words)
 
 
+# Found once per text or sentence and looked up by bisection, so that a sentence as long as a whole
+# line costs linear time, however many numbers it holds.
+@lru_cache(maxsize=4)
+def _offsets(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
+
+
+@lru_cache(maxsize=256)
+def _sentence_matches(
+    pattern: re.Pattern[str], text: str, start: int, end: int
+) -> tuple[list[int], list[tuple[int, int, str]]]:
+    found = [(m.start(), m.end(), m.group()) for m in pattern.finditer(text, start, end)]
+    return [end for _, end, _ in found], found
+
+
+def _last_match(pattern: re.Pattern[str], text: str, sentence: tuple[int, int], before: int,
+                after: int | None = None) -> tuple[int, int, str] | None:
+    """The last match of ``pattern`` in the sentence that ends by ``before`` (and starts at ``after``
+    or later): what ``pattern.finditer(text, after or sentence start, before)`` would end with."""
+    ends, found = _sentence_matches(pattern, text, sentence[0], sentence[1])
+    index = bisect_right(ends, before) - 1
+    if index < 0 or (after is not None and found[index][0] < after):
+        return None
+    return found[index]
+
+
 def _target_cue(text: str, r: _Reading, sentence: tuple[int, int], clause_start: int,
                 cues: list[tuple[int, int, str]], cue_ends: list[int]) -> str | None:
     """The goal word governing the mention: the last cue before it in its sentence (across colons
@@ -917,12 +943,12 @@ def _target_cue(text: str, r: _Reading, sentence: tuple[int, int], clause_start:
             return cues[i - 2][2]  # 确保年底交付: the verb of will beats the date in its clause
         return latest
     if text.endswith(_HORIZON_QUALIFIERS, r.start, r.end):
-        horizon = None
-        for horizon in HORIZON_CUE.finditer(text, sentence[0], r.start):
-            pass
-        if horizon is not None and not _RESULT_MARK.search(text, horizon.end(), r.start):
-            return horizon.group()
-    goal = text.find("目标", r.end, sentence[1])  # 增长10%左右的目标
+        horizon = _last_match(HORIZON_CUE, text, sentence, r.start)
+        if horizon is not None and _last_match(_RESULT_MARK, text, sentence, r.start, after=horizon[1]) is None:
+            return horizon[2]
+    goals = _offsets(text, "目标")  # 增长10%左右的目标: the first after the number, in its sentence
+    index = bisect_left(goals, r.end)
+    goal = goals[index] if index < len(goals) and goals[index] + 2 <= sentence[1] else -1
     if goal != -1 and not text.startswith("目标任务", goal) and not _CLAUSE_END.search(text, r.end, goal):
         return "目标"
     return None

@@ -359,9 +359,11 @@ def test_a_phrase_citing_clauses_states_only_their_numbers() -> None:
     grounded = ground(draft, TEXT, QUANTITIES, CLAUSES)
     assert [t.text for t in grounded.tasks] == ["推进12亿元智能装备产业园"]
     assert [a.text for a in grounded.achievements] == ["1—9月新签约项目36个"]
-    # The same phrases with only a quote keep the document-wide check of older drafts.
+    # A phrase with only a quote states only the numbers of what it quotes, too (issue 14).
     quoted = SummaryDraft(tasks=[ItemDraft(text="狠抓项目建设，总投资超80亿元", quote="要狠抓项目建设")])
-    assert draft_errors(quoted, TEXT, QUANTITIES, CLAUSES) == []
+    (error,) = draft_errors(quoted, TEXT, QUANTITIES, CLAUSES)
+    assert error.startswith("tasks[0].text: 80亿元 is not stated in its evidence (text[")
+    assert ground(quoted, TEXT, QUANTITIES, CLAUSES).tasks == []
 
 
 def test_without_a_table_the_whole_text_is_segmented_once() -> None:

@@ -158,6 +158,7 @@ def _without_scope(name: str, lex: Lexicon) -> str:
     return stripped
 
 
+@lru_cache(maxsize=8192)  # the same words name many numbers of a long report
 def _clean_name(name: str, lex: Lexicon) -> str:
     """Drop scope, body and time words in front, value verbs at the end, brackets and quote marks."""
     name = re.sub(r"（[^）]*）|\([^)]*\)", "", name)
@@ -189,13 +190,16 @@ def _clean_name(name: str, lex: Lexicon) -> str:
     return name.strip(EDGE_QUOTES)
 
 
+_NOUN = re.compile(r"[^，。；：、,;:（(）)\s和及与]{1,24}")
+
+
 def _noun_after(text: str, quantity: Quantity) -> tuple[str, int]:
     """The counted noun written after a number ("10个示范智能工厂" -> 示范智能工厂) and its end.
 
     A generic noun (公司, 企业) followed by what it obtained names the deed instead
     ("5家公司获批省智能车间工厂" -> 获批省智能车间工厂).
     """
-    match = re.match(r"[^，。；：、,;:（(）)\s和及与]{1,24}", text[quantity.end : quantity.sentence_end])
+    match = _NOUN.match(text, quantity.end, quantity.sentence_end)  # no copy of the rest of the sentence
     if not match:
         return "", quantity.end
     noun = match.group(0)
@@ -232,7 +236,7 @@ def indicator_name(text: str, quantity: Quantity, previous: Quantity | None, lex
     if not name and quantity.kind in ("amount", "count"):
         name = _subject_before(text, quantity.sentence_start, floor, lex) or name
     named_by_change = growth and quantity.kind == "percent"  # "两年平均增长8.2%": the indicator before it
-    if not name and not named_by_change and quantity.indicator and quantity.indicator in text[quantity.sentence_start : quantity.sentence_end]:
+    if not name and not named_by_change and quantity.indicator and _in_sentence(text, quantity.indicator, quantity):
         name = _clean_name(quantity.indicator, lex)  # the pre-extractor's reading, when ours found none
     name = re.sub(r"[\d.]+$", "", name)  # a number cut off at the name's end is never part of it
     if not re.search(r"[\u4e00-\u9fa5A-Za-z]", name):
@@ -240,9 +244,23 @@ def indicator_name(text: str, quantity: Quantity, previous: Quantity | None, lex
     return name, growth, end
 
 
+def _in_sentence(text: str, words: str, quantity: Quantity) -> bool:
+    """Whether the number's sentence writes ``words``: looked for near the number first, without
+    copying the sentence (a sentence may be a whole line)."""
+    start, end = quantity.sentence_start, quantity.sentence_end
+    near = text.find(words, max(start, quantity.start - _NEAR), min(end, quantity.end + _NEAR))
+    return near >= 0 or text.find(words, start, end) >= 0
+
+
+_NEAR = 200
+#: How far back the clause before a number is looked for: far beyond any clause a name comes from.
+_CLAUSE_REACH = 300
+
+
 def _subject_before(text: str, sentence_start: int, floor: int, lex: Lexicon) -> str:
     """"工业投资高速增长，完成45.56亿元": a bare 完成 takes the subject of the clause before it."""
-    spans = clause_spans(text, sentence_start, max(sentence_start, floor - 1))
+    end = max(sentence_start, floor - 1)
+    spans = clause_spans(text, max(sentence_start, end - _CLAUSE_REACH), end)
     if not spans:
         return ""
     words = text[spans[-1][0] : spans[-1][1]]
@@ -552,7 +570,6 @@ def extract_targets(text: str, quantities: Sequence[Quantity], lex: Lexicon) -> 
             continue
         name, said_growth, end = indicator_name(text, quantity, same_sentence, lex)
         floor = _clause_floor(text, quantity.sentence_start, quantity.start, same_sentence)
-        lead = text[quantity.sentence_start : quantity.start]
         growth = said_growth or bool(re.search(r"增速|增长|增幅", text[floor : quantity.start]))
         measure = _measure(quantity, growth)
         name = respective.get(quantity.id) or _after_cue(name, lex)
@@ -577,7 +594,8 @@ def extract_targets(text: str, quantities: Sequence[Quantity], lex: Lexicon) -> 
                 low=quantity.low,
                 high=quantity.high,
                 horizon=_horizon(text, quantity, lex),
-                cue=quantity.target_cue or _last(lex.target_cue, lead),
+                cue=quantity.target_cue
+                or _last_before(lex.target_cue, text, quantity.sentence_start, quantity.sentence_end, quantity.start),
                 text=text[min(floor, quantity.start) : max(end, quantity.end)],
                 evidence=evidence_of(text, min(floor, quantity.start), max(end, quantity.end), [quantity.id]),
             )
@@ -619,11 +637,37 @@ def _measure(quantity: Quantity, growth: bool) -> TargetMeasure:
 
 def _horizon(text: str, quantity: Quantity, lex: Lexicon) -> str | None:
     """The time word bounding the goal: the last one before it in its sentence, else its paragraph's."""
-    found = _last(lex.horizon, text[quantity.sentence_start : quantity.start])
+    found = _last_before(lex.horizon, text, quantity.sentence_start, quantity.sentence_end, quantity.start)
     if found is None:
-        paragraph_start = text.rfind("\n", 0, quantity.sentence_start) + 1
-        found = _last(lex.horizon, text[paragraph_start : quantity.sentence_start])
+        paragraph_start, paragraph_end = _line_around(text, quantity.sentence_start)
+        found = _last_before(lex.horizon, text, paragraph_start, paragraph_end, quantity.sentence_start)
     return lex.horizon_aliases.get(found, found) if found else None
+
+
+@lru_cache(maxsize=512)  # a sentence's (or line's) matches are found once for all its numbers
+def _matches(pattern: re.Pattern[str], text: str, start: int, end: int) -> tuple[list[int], list[str]]:
+    found = list(pattern.finditer(text, start, end))
+    return [m.end() for m in found], [m.group(0) for m in found]
+
+
+def _last_before(pattern: re.Pattern[str], text: str, start: int, end: int, position: int) -> str | None:
+    """The last match of ``pattern`` in ``text[start:end]`` that ends by ``position``: what :func:`_last`
+    finds in ``text[start:position]``, without reading the sentence again for every number in it."""
+    ends, words = _matches(pattern, text, start, end)
+    index = bisect.bisect_right(ends, position) - 1
+    return words[index] if index >= 0 else None
+
+
+@lru_cache(maxsize=4)
+def _line_breaks(text: str) -> list[int]:
+    return [m.start() for m in re.finditer("\n", text)]
+
+
+def _line_around(text: str, position: int) -> tuple[int, int]:
+    """The line holding ``position``: its start and end."""
+    breaks = _line_breaks(text)
+    index = bisect.bisect_left(breaks, position)
+    return (breaks[index - 1] + 1 if index else 0), (breaks[index] if index < len(breaks) else len(text))
 
 
 def _last(pattern: re.Pattern[str], text: str) -> str | None:

@@ -7,8 +7,10 @@ here lets metrics and targets name each number by its own subject instead of by 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from summarizer.schema import Quantity
 
@@ -24,7 +26,7 @@ _URBAN_RURAL = re.compile(r"^城乡(?P<rest>.+)$")
 # Between a list's numbers: "5%、8%", "550.7亿元和95.8亿元".
 _BETWEEN_NUMBERS = re.compile(r"^[、和及与,，]?$|^以上[、和]$|^左右[、和]$")
 # A list of indicators sharing a rank: "GDP、固定资产投资、进出口等3项指标增速居…".
-_RANKED_LIST = re.compile(r"(?P<list>[^，,；;。：:]+?)等?[\d一二三四五六七八九十两]+项(?:主要)?(?:经济)?指标(?P<growth>增速|增幅)?")
+_RANKED_LIST = re.compile(r"(?P<list>[^，,；;。：:]{1,120}?)等?[\d一二三四五六七八九十两]+项(?:主要)?(?:经济)?指标(?P<growth>增速|增幅)?")
 _LEAD_WORDS = re.compile(r"^(?:其中|全区|全县|全市|同时|此外|另外|实现|完成|预计)+")
 _MIN_ITEM, _MAX_ITEM = 2, 16
 
@@ -62,29 +64,80 @@ def respective_names(text: str, quantities: Sequence[Quantity]) -> dict[str, str
     """
     names: dict[str, str] = {}
     numbers = sorted((q for q in quantities if not q.is_time), key=lambda q: q.start)
+    if not numbers:
+        return names
+    starts = [q.start for q in numbers]
+    sentence_ends = [q.sentence_end for q in numbers]
+    in_order = all(
+        a.sentence_start <= b.sentence_start and a.sentence_end <= b.sentence_end for a, b in zip(numbers, numbers[1:])
+    )
+    low, high = min(q.sentence_start for q in numbers), max(sentence_ends)
+    positions = _positions(text, _RESPECTIVELY)
+    first, last = _between(positions, low, high)
     previous: tuple[int, list[str]] | None = None
-    for match in re.finditer(_RESPECTIVELY, text):
-        position = match.start()
-        sentence = next((q for q in numbers if q.sentence_start <= position < q.sentence_end), None)
+    for position in positions[first:last]:
+        sentence = _sentence_of(numbers, sentence_ends if in_order else None, position)
         if sentence is None:
             continue
-        clause_start = max(text.rfind(c, sentence.sentence_start, position) for c in "，,；;：:") + 1
+        clause_start = _clause_start(text, sentence.sentence_start, position)
         subjects = subjects_before(text, max(clause_start, sentence.sentence_start), position)
         if subjects is None and previous and previous[0] == sentence.sentence_start:
             subjects = previous[1]
         if subjects is None:
             continue
         previous = (sentence.sentence_start, subjects)
-        listed = _listed_after(text, numbers, match.end())
+        listed = _listed_after(text, numbers, position + len(_RESPECTIVELY), starts)
         if len(listed) == len(subjects):
             names.update({q.id: name for q, name in zip(listed, subjects)})
     return names
 
 
-def _listed_after(text: str, numbers: Sequence[Quantity], position: int) -> list[Quantity]:
+# --- Positions found once per text, then looked up by bisection (a long text stays linear) ---
+
+
+@lru_cache(maxsize=16)
+def _positions(text: str, pattern: str) -> list[int]:
+    """Start offsets of every match of ``pattern`` in ``text``, in order."""
+    return [match.start() for match in re.finditer(pattern, text)]
+
+
+@lru_cache(maxsize=4)
+def _spans(text: str, pattern: re.Pattern[str]) -> tuple[list[int], list[tuple[int, int]]]:
+    """Every match span of ``pattern`` in ``text``, in order, with their ends (for bisection)."""
+    spans = [match.span() for match in pattern.finditer(text)]
+    return [end for _, end in spans], spans
+
+
+def _between(positions: Sequence[int], start: int, end: int) -> tuple[int, int]:
+    return bisect.bisect_left(positions, start), bisect.bisect_left(positions, end)
+
+
+def _sentence_of(numbers: Sequence[Quantity], sentence_ends: Sequence[int] | None, position: int) -> Quantity | None:
+    """The first number whose sentence holds ``position`` (by bisection when sentences come in order)."""
+    if sentence_ends is None:
+        return next((q for q in numbers if q.sentence_start <= position < q.sentence_end), None)
+    index = bisect.bisect_right(sentence_ends, position)
+    if index < len(numbers) and numbers[index].sentence_start <= position:
+        return numbers[index]
+    return None
+
+
+def _clause_start(text: str, floor: int, position: int) -> int:
+    """After the last ，；： before ``position`` (0 when there is none after ``floor``)."""
+    marks = _positions(text, _CLAUSE_MARK)
+    index = bisect.bisect_left(marks, position) - 1
+    return marks[index] + 1 if index >= 0 and marks[index] >= floor else 0
+
+
+_CLAUSE_MARK = "[，,；;：:]"
+
+
+def _listed_after(text: str, numbers: Sequence[Quantity], position: int, starts: Sequence[int] | None = None) -> list[Quantity]:
     """The run of numbers right after ``position`` that only 、/和 separate."""
     run: list[Quantity] = []
-    for quantity in numbers:
+    first = bisect.bisect_left(starts, position) if starts is not None else 0
+    for index in range(first, len(numbers)):  # by index: slicing or islice would walk the list's head
+        quantity = numbers[index]
         if quantity.start < position:
             continue
         gap = text[(run[-1].end if run else position) : quantity.start]
@@ -99,7 +152,7 @@ def _listed_after(text: str, numbers: Sequence[Quantity], position: int) -> list
 def ranked_subjects(text: str, rank: Quantity) -> tuple[list[str], bool] | None:
     """"GDP、固定资产投资、进出口等3项指标增速居合肥市第一": the listed indicators the rank is each
     one's, and whether it ranks their growth."""
-    clause_start = max(text.rfind(c, rank.sentence_start, rank.start) for c in "，,；;：:") + 1
+    clause_start = _clause_start(text, rank.sentence_start, rank.start)
     match = None
     for match in _RANKED_LIST.finditer(text, max(clause_start, rank.sentence_start), rank.start):
         pass
@@ -112,6 +165,11 @@ def ranked_subjects(text: str, rank: Quantity) -> tuple[list[str], bool] | None:
 def list_counts(text: str, quantities: Sequence[Quantity]) -> set[str]:
     """Ids of the counts that only tally a list ("等3项指标"): the list's subjects carry the figures."""
     counted: set[str] = set()
-    for match in _RANKED_LIST.finditer(text):
-        counted.update(q.id for q in quantities if match.start() <= q.start < match.end() and q.unit == "项")
+    ends, spans = _spans(text, _RANKED_LIST)
+    for quantity in quantities:
+        if quantity.unit != "项":
+            continue
+        index = bisect.bisect_right(ends, quantity.start)  # the first list ending after the count starts
+        if index < len(spans) and spans[index][0] <= quantity.start:
+            counted.add(quantity.id)
     return counted

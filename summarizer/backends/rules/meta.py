@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from summarizer.backends.rules.lexicon import Lexicon, evidence_of
+from summarizer.backends.rules.lexicon import Lexicon, evidence_of, inside_any
 from summarizer.schema import Evidence, Meta
 from summarizer.text.words import word_boundaries
 
@@ -201,7 +201,7 @@ def _bodies(text: str, start: int, end: int, lex: Lexicon) -> list[_Body]:
         found.append(_Body(s, match.end(), place + kind, place, lex.zone_family[kind]))
         taken.append(match.span())
     for match in lex.admin_kind.finditer(text, start, end):
-        if any(a <= match.start() < b for a, b in taken):
+        if inside_any(match.start(), taken):  # by bisection: zone matches come in text order
             continue
         place_at = _place_start(text, start, match.start(), match.end(), ADMIN_PLACE, lex)
         if place_at is None:

@@ -18,8 +18,10 @@ clauses kept until the length limit), so it never cuts a word and its evidence i
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from summarizer.backends.rules.lexicon import EDGE, EDGE_QUOTES, Lexicon
@@ -144,19 +146,19 @@ _SEPARATOR = "，"
 
 def extract_narrative(discourse: Discourse, quantities: Sequence[Quantity], lex: Lexicon) -> Narrative:
     """The achievements, problems and tasks of one article, in text order."""
-    numbers = [q for q in quantities if not q.is_time]
+    numbers = _Numbers(quantities)
     phrases: list[Phrase] = []
     silent: list[tuple[int, int]] = []
     text = discourse.text
     pieces = discourse.pieces
     skip_to = 0
     for position, piece in enumerate(pieces):
-        if piece.heading:
-            silent.append((piece.start, piece.end))
+        if piece.heading or piece.instruction:
+            silent.append((piece.start, piece.end))  # an instruction to a model is no source of anything
             continue
         if position < skip_to or piece.end < len(text) and text[piece.end] in _QUESTION:
             continue
-        inside = [q for q in numbers if piece.start <= q.start < piece.end]
+        inside = numbers.between(piece.start, piece.end)
         words = text[piece.body : piece.end]
         must = bool(lex.must_do.match(words) or lex.task_lead.match(words))
         if piece.section == "frame" or (_is_meeting_step(words, lex) and not must and not _STANDOUT.search(words)):
@@ -171,7 +173,7 @@ def extract_narrative(discourse: Discourse, quantities: Sequence[Quantity], lex:
             for part in (piece, *details):
                 silent.append((part.start, part.end))
                 phrases.extend(_solved_problems(text, part, lex))
-            goals = [q for q in numbers if piece.start <= q.start < (details[-1] if details else piece).end and q.is_target]
+            goals = [q for q in numbers.between(piece.start, (details[-1] if details else piece).end) if q.is_target]
             phrases.extend(_tasks(text, piece, details, goals, lex))
             continue
         if piece.section == "problems" or _states_problem(words, lex):
@@ -180,6 +182,17 @@ def extract_narrative(discourse: Discourse, quantities: Sequence[Quantity], lex:
         if piece.section in ("results", "other"):
             phrases.extend(_achievements(text, piece, inside, lex))
     return Narrative(_one_generic_problem(_deduplicated(phrases)), silent)
+
+
+class _Numbers:
+    """The number candidates of an article in text order: those starting in a span, by bisection."""
+
+    def __init__(self, quantities: Sequence[Quantity]) -> None:
+        self.numbers = sorted((q for q in quantities if not q.is_time), key=lambda q: q.start)
+        self.starts = [q.start for q in self.numbers]
+
+    def between(self, start: int, end: int) -> list[Quantity]:
+        return self.numbers[bisect.bisect_left(self.starts, start) : bisect.bisect_left(self.starts, end)]
 
 
 def _reports(words: str, numbers: Sequence[Quantity], own_cue: bool) -> bool:
@@ -216,7 +229,7 @@ def _details(pieces: Sequence[Piece], position: int, text: str, lex: Lexicon) ->
     if position and pieces[position - 1].paragraph == lead.paragraph and not pieces[position - 1].heading:
         return ()
     following = pieces[position + 1] if position + 1 < len(pieces) else None
-    if following is None or following.paragraph != lead.paragraph or following.heading:
+    if following is None or following.paragraph != lead.paragraph or following.heading or following.instruction:
         return ()
     words = text[following.body : following.end]
     if following.enumerator or lex.must_do.match(words) or _OWN_MUST.match(words):
@@ -235,7 +248,8 @@ def _tasks(
     end = details[-1].end if details else piece.end
     spans = [span for part in (piece, *details) for span in _clauses(text, start if part is piece else part.body, part.end)]
     # A numeric goal is a target, not also a task: the work around it stays ("抓项目扩投资").
-    spans = [(s, e) for s, e in spans if not any(s <= q.start < e for q in goals) and not _ANNOUNCES_GOALS.search(text, s, e)]
+    goal_starts = sorted(q.start for q in goals)
+    spans = [(s, e) for s, e in spans if not _starts_in(goal_starts, s, e) and not _ANNOUNCES_GOALS.search(text, s, e)]
     if not spans:
         return []
     found = []
@@ -340,8 +354,9 @@ def _listed_remedy(
 def _achievements(text: str, piece: Piece, numbers: Sequence[Quantity], lex: Lexicon) -> list[Phrase]:
     start = _after_lead(text, piece.body, piece.end, _RESULT_LEAD)
     found = []
+    starts = [q.start for q in numbers]  # in text order
     for g_start, g_end in (span for group in _result_groups(text, piece, start) for span in _list_parts(text, *group)):
-        inside = [q for q in numbers if g_start <= q.start < g_end]
+        inside = numbers[bisect.bisect_left(starts, g_start) : bisect.bisect_left(starts, g_end)]
         words = text[g_start:g_end]
         if not _is_result(words, inside, lex, piece.section == "results"):
             continue
@@ -610,18 +625,115 @@ def _limited(words: str, limit: int = MAX_PHRASE) -> str:
     return words[:cut]
 
 
+def _starts_in(starts: Sequence[int], start: int, end: int) -> bool:
+    """Whether one of the sorted ``starts`` lies in ``[start, end)``."""
+    index = bisect.bisect_left(starts, start)
+    return index < len(starts) and starts[index] < end
+
+
 def _deduplicated(phrases: list[Phrase]) -> list[Phrase]:
+    """The phrases in order, each left out when a kept one of its list is :func:`_similar` to it.
+
+    Kept phrases are looked up through an index of their bigrams rather than compared one by one,
+    and only the last :data:`DEDUPLICATION_REACH` kept phrases of a list are looked at (no report
+    has that many; a runaway document then costs linear time, not quadratic).
+    """
+    grams = [_bigrams(phrase.text) for phrase in phrases]
+    frequency = Counter(gram for found in grams for gram in found)
+    indexes: dict[str, _SimilarIndex] = {}
     kept: list[Phrase] = []
-    for phrase in phrases:
-        if any(p.section == phrase.section and _similar(p.text, phrase.text) for p in kept):
-            continue
-        kept.append(phrase)
+    for phrase, found in zip(phrases, grams):
+        index = indexes.setdefault(phrase.section, _SimilarIndex(frequency))
+        if not index.holds_similar(phrase.text, found):
+            index.add(phrase.text, found)
+            kept.append(phrase)
     return kept
 
 
+#: How many of a list's kept phrases a new phrase is compared with: the most recent ones.
+DEDUPLICATION_REACH = 300
+
+
+def _bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def _dice(a: frozenset[str], b: frozenset[str]) -> bool:
+    if not a or not b or 2 * min(len(a), len(b)) <= 0.7 * (len(a) + len(b)):
+        return False  # even a full overlap of the smaller set would not reach 0.7
+    return 2 * len(a & b) / (len(a) + len(b)) > 0.7
+
+
+_Entry = tuple[int, str, frozenset[str]]  # (position among the kept, text, bigrams)
+
+
+class _SimilarIndex:
+    """Kept phrases of one list, found by what :func:`_similar` needs them to share with a new one.
+
+    Bigrams are ranked rarest first (over all the article's phrases). A kept phrase inside the new
+    one has its rarest bigram among the new one's; one holding the new phrase holds the new one's
+    rarest bigram; and two phrases whose bigrams overlap enough for a Dice above 0.7 share a bigram
+    among each one's rarest ``|A| - floor(7|A|/13)`` (prefix filtering: the overlap exceeds 7/13 of
+    either set). Every list holds its entries in the order they were kept.
+    """
+
+    def __init__(self, frequency: Counter[str]) -> None:
+        self.frequency = frequency
+        self.count = 0
+        self.entries: list[_Entry] = []
+        self.containing: dict[str, list[_Entry]] = {}
+        self.by_rarest: dict[str, list[_Entry]] = {}
+        self.by_prefix: dict[str, list[_Entry]] = {}
+        self.gramless: list[_Entry] = []
+
+    def _ranked(self, grams: frozenset[str]) -> list[str]:
+        return sorted(grams, key=lambda gram: (self.frequency[gram], gram))
+
+    @staticmethod
+    def _prefix(ranked: list[str]) -> list[str]:
+        return ranked[: len(ranked) - (7 * len(ranked)) // 13]
+
+    def _recent(self, entries: list[_Entry]) -> Iterator[_Entry]:
+        """The entries among the last DEDUPLICATION_REACH kept, newest first."""
+        horizon = self.count - DEDUPLICATION_REACH
+        for entry in reversed(entries):
+            if entry[0] < horizon:
+                return
+            yield entry
+
+    def holds_similar(self, text: str, grams: frozenset[str]) -> bool:
+        if not grams:
+            return any(_similar(kept, text) for _, kept, _ in self._recent(self.entries))
+        ranked = self._ranked(grams)
+        if any(text in kept for _, kept, _ in self._recent(self.containing.get(ranked[0], []))):
+            return True
+        if any(kept in text for gram in ranked for _, kept, _ in self._recent(self.by_rarest.get(gram, []))):
+            return True
+        if any(kept in text or text in kept for _, kept, _ in self._recent(self.gramless)):
+            return True
+        compared: set[int] = set()  # a kept phrase sharing several prefix bigrams is compared once
+        for gram in self._prefix(ranked):
+            for position, _, kept_grams in self._recent(self.by_prefix.get(gram, [])):
+                if position not in compared:
+                    compared.add(position)
+                    if _dice(grams, kept_grams):
+                        return True
+        return False
+
+    def add(self, text: str, grams: frozenset[str]) -> None:
+        entry = (self.count, text, grams)
+        self.count += 1
+        self.entries.append(entry)
+        if not grams:
+            self.gramless.append(entry)
+            return
+        ranked = self._ranked(grams)
+        for gram in ranked:
+            self.containing.setdefault(gram, []).append(entry)
+        self.by_rarest.setdefault(ranked[0], []).append(entry)
+        for gram in self._prefix(ranked):
+            self.by_prefix.setdefault(gram, []).append(entry)
+
+
 def _similar(a: str, b: str) -> bool:
-    if a in b or b in a:
-        return True
-    grams_a = {a[i : i + 2] for i in range(len(a) - 1)}
-    grams_b = {b[i : i + 2] for i in range(len(b) - 1)}
-    return bool(grams_a and grams_b) and 2 * len(grams_a & grams_b) / (len(grams_a) + len(grams_b)) > 0.7
+    return a in b or b in a or _dice(_bigrams(a), _bigrams(b))
