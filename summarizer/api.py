@@ -127,17 +127,9 @@ def summarize_many(
     # loaded, pre-extracted and grounded, so the model's slots (its own limit) never sit idle.
     workers = 2 * max(1, concurrency or cfg.llm.concurrency)
     pending: set[Future[Outcome]] = set()
-    source_error: BaseException | None = None
+    source_errors: list[BaseException] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        iterator = iter(sources)
-        while True:
-            try:
-                source = next(iterator)
-            except StopIteration:
-                break
-            except Exception as error:  # noqa: BLE001 - the iterable's own failure: finish what was started first
-                source_error = error
-                break
+        for source in _until_failure(sources, source_errors):
             pending.add(pool.submit(_outcome, source, chosen, cfg))
             if len(pending) >= 2 * workers:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -145,8 +137,22 @@ def summarize_many(
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             yield from (future.result() for future in done)
-    if source_error is not None:
-        raise source_error
+    if source_errors:
+        raise source_errors[0]
+
+
+def _until_failure(sources: Iterable[Source], failures: list[BaseException]) -> Iterator[Source]:
+    """The sources one by one; when the iterable itself raises, the error goes into ``failures`` and
+    the sources end, so that what was started is finished (and delivered) before it is raised."""
+    iterator = iter(sources)
+    while True:
+        try:
+            yield next(iterator)
+        except StopIteration:
+            return
+        except Exception as error:  # noqa: BLE001 - the iterable's own failure, raised by the caller
+            failures.append(error)
+            return
 
 
 def _outcome(source: Source, backend: Backend, config: Config) -> Outcome:
@@ -225,16 +231,8 @@ async def asummarize_many(
             return Outcome(name, summary, None, time.perf_counter() - started)
 
     tasks: list[asyncio.Future[Outcome]] = []
-    source_error: BaseException | None = None
-    iterator = iter(sources)
-    while True:
-        try:
-            source = next(iterator)
-        except StopIteration:
-            break
-        except Exception as error:  # noqa: BLE001 - the iterable's own failure: finish what was started first
-            source_error = error
-            break
+    source_errors: list[BaseException] = []
+    for source in _until_failure(sources, source_errors):
         tasks.append(asyncio.ensure_future(one(source)))
     try:
         for finished in asyncio.as_completed(tasks):
@@ -242,5 +240,5 @@ async def asummarize_many(
     finally:
         for task in tasks:
             task.cancel()
-    if source_error is not None:
-        raise source_error
+    if source_errors:
+        raise source_errors[0]
