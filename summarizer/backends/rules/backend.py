@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
+
 from summarizer.backends.rules.figures import extract_metrics, extract_targets, period_marks
-from summarizer.backends.rules.lexicon import Lexicon, evidence_of, lexicon
+from summarizer.backends.rules.lexicon import Lexicon, evidence_of, inside_any, lexicon
 from summarizer.backends.rules.meta import extract_meta
 from summarizer.backends.rules.narrative import extract_narrative
 from summarizer.document import Document
@@ -35,13 +37,21 @@ class RulesBackend:
         lists: dict[str, list[Item]] = {section: [] for section in SECTIONS}
         articles: list[ArticleInfo] = []
         metas: list[Meta] = []
+        ordered = sorted(quantities, key=lambda q: q.start)
+        starts = [q.start for q in ordered]
         for index, (start, end, title) in enumerate(spans):
-            inside = [q for q in quantities if start <= q.start < end]
             meta = extract_meta(
                 text, start, end, title or document.meta.title, document.meta.publish_date, lex, document.meta.source
             )
             metas.append(meta)
             discourse = segment(text, start, end, title=title or document.meta.title)
+            # An instruction addressed to a model inside the document is no source: none of its numbers
+            # may become a metric, a target or part of an item.
+            inside = [
+                q
+                for q in ordered[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
+                if not inside_any(q.start, discourse.instructions)
+            ]
             narrative = extract_narrative(discourse, inside, lex)
             silent = sorted(narrative.silent)
             metrics += extract_metrics(text, inside, period_marks(text, inside, silent, lex), silent, lex)
