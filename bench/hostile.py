@@ -2,6 +2,7 @@
 
     python bench/hostile.py                  # 5 MB / 100,000 numbers, and a 1 MB single line
     python bench/hostile.py --mb 1 --line-mb 0.2   # smaller, same shapes
+    python bench/hostile.py --stages         # and the seconds of each stage, in-process
     python bench/hostile.py --profile many   # cProfile of one input, in-process (top 25 by cumulative time)
 
 Two invented documents, built here at run time:
@@ -141,29 +142,88 @@ def profile(text: str, top: int = 25) -> None:
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
 
 
+def stages(path: Path) -> None:
+    """Seconds per stage of the pipeline, in-process (the rules backend's stages one by one)."""
+    import functools
+
+    from summarizer import grounding
+    from summarizer.backends.rules import RulesBackend
+    from summarizer.backends.rules import backend as rules
+    from summarizer.document import document_from_text, load_document
+    from summarizer.quantities import extract_quantities
+    from summarizer.render import render
+
+    seconds: dict[str, float] = {}
+
+    def timed(name: str, label: str) -> None:
+        function = getattr(rules, name)
+
+        @functools.wraps(function)
+        def wrapper(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                seconds[label] = seconds.get(label, 0.0) + time.perf_counter() - started
+
+        setattr(rules, name, wrapper)
+
+    backend = RulesBackend()
+    warm = "上半年，临江高新区地区生产总值完成1亿元。"
+    grounding.enforce(backend.summarize(document_from_text(warm), extract_quantities(warm)), extract_quantities(warm))
+    for name, label in (("extract_meta", "meta"), ("segment", "segmentation"), ("extract_narrative", "narrative"),
+                        ("extract_metrics", "metrics"), ("extract_targets", "targets")):
+        timed(name, label)
+
+    def step(label: str, function, *args):  # noqa: ANN001, ANN202
+        started = time.perf_counter()
+        result = function(*args)
+        seconds[label] = time.perf_counter() - started
+        return result
+
+    document = step("loading", load_document, path)
+    quantities = step("pre-extraction", extract_quantities, document.text)
+    summary = step("rules backend", backend.summarize, document, quantities)
+    summary = step("grounding", grounding.enforce, summary, quantities)
+    step("rendering", render, summary, "json")
+    for label in ("loading", "pre-extraction", "meta", "segmentation", "narrative", "metrics", "targets",
+                  "rules backend", "grounding", "rendering"):
+        print(f"  {label:15} {seconds.get(label, 0.0):6.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=5.0, help="size of the many-numbers document (default 5 MB)")
     parser.add_argument("--line-mb", type=float, default=1.0, help="size of the single line (default 1 MB)")
     parser.add_argument("--timeout", type=float, default=600.0, help="give up on a run after this many seconds")
     parser.add_argument("--profile", choices=("many", "line"), help="profile one input in-process instead")
+    parser.add_argument("--stages", action="store_true", help="also print the seconds of each stage (in-process)")
     args = parser.parse_args()
     inputs = {"many": many_numbers(args.mb), "line": one_line(args.line_mb)}
     if args.profile:
         profile(inputs[args.profile])
         return
-    print("input                      size      chars   numbers    wall     peak RSS   bar (< 10 s)")
     with tempfile.TemporaryDirectory() as work:
+        # Every child runs before this process does any work of its own: a child's peak RSS starts
+        # from its parent's (fork), so the figures are the CLI's alone.
+        runs = {}
         for label, text in inputs.items():
             path = Path(work) / f"{label}.txt"
             path.write_text(text, encoding="utf-8")
-            numbers = count_numbers(text)
-            seconds, peak = run_cli(path, args.timeout)
+            runs[label] = run_cli(path, args.timeout)
+        print("input                      size      chars   numbers    wall     peak RSS   bar (< 10 s)")
+        for label, text in inputs.items():
+            seconds, peak = runs[label]
             shown = "timeout" if seconds == float("inf") else f"{seconds:6.2f} s"
             verdict = "PASS" if seconds < 10 else "FAIL"
             name = {"many": "many numbers (paragraphs)", "line": "one line (few 。)"}[label]
-            print(f"{name:25} {path.stat().st_size / 1e6:5.2f} MB {len(text):9,} {numbers:9,} {shown:>9} "
+            size = len(text.encode("utf-8")) / 1e6
+            print(f"{name:25} {size:5.2f} MB {len(text):9,} {count_numbers(text):9,} {shown:>9} "
                   f"{peak / 1024:8.0f} MB   {verdict}")
+        if args.stages:
+            for label in inputs:
+                print(f"stages of {label}:")
+                stages(Path(work) / f"{label}.txt")
 
 
 if __name__ == "__main__":

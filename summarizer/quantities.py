@@ -934,8 +934,8 @@ def _target_cue(text: str, r: _Reading, sentence: tuple[int, int], clause_start:
     or 以上 written after the figure; 完成/达到 alone report a result (完成全年任务的300%)."""
     i = bisect_right(cue_ends, r.start)
     if i and cues[i - 1][1] >= sentence[0]:
-        if _RESULT_MARK.search(text, clause_start, r.start):
-            return None
+        if _last_match(_RESULT_MARK, text, sentence, r.start, after=clause_start) is not None:
+            return None  # a result mark in its clause (looked up, not searched: a clause may be a line)
         latest = cues[i - 1][2]
         if latest == ESTIMATE_CUE:
             return None  # 预计: an estimate of a result, not a goal

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -90,8 +91,13 @@ class _ClauseStarts:
         self.stack: list[int] = []
         self.current = sentence_start
         self.read_to = sentence_start
+        self.lock = threading.Lock()  # shared through the cache: documents of one text may run in parallel
 
     def at(self, position: int) -> int:
+        with self.lock:
+            return self._at(position)
+
+    def _at(self, position: int) -> int:
         if position > self.read_to:
             for match in self._MARKS.finditer(self.text, self.read_to, position):
                 i, char = match.start(), match.group()

@@ -102,10 +102,28 @@ def _positions(text: str, pattern: str) -> list[int]:
 
 
 @lru_cache(maxsize=4)
-def _spans(text: str, pattern: re.Pattern[str]) -> tuple[list[int], list[tuple[int, int]]]:
-    """Every match span of ``pattern`` in ``text``, in order, with their ends (for bisection)."""
-    spans = [match.span() for match in pattern.finditer(text)]
+def _ranked_lists(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """Every span :data:`_RANKED_LIST` matches in ``text``, in order, with their ends (for bisection).
+
+    A match never crosses ，；。： and always holds 指标, so only the stretches between those marks
+    that hold 指标 are searched: the matches are the same as over the whole text, found without
+    trying the pattern at every character of a document that has no such list.
+    """
+    stops = [m.start() for m in _LIST_STOP.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    searched = -1
+    for word in _positions(text, "指标"):
+        index = bisect.bisect_left(stops, word)
+        start = stops[index - 1] + 1 if index else 0
+        if start <= searched:
+            continue  # this stretch was searched already
+        end = stops[index] if index < len(stops) else len(text)
+        spans += [match.span() for match in _RANKED_LIST.finditer(text, start, end)]
+        searched = start
     return [end for _, end in spans], spans
+
+
+_LIST_STOP = re.compile("[，,；;。：:]")  # what the list of _RANKED_LIST may not hold
 
 
 def _between(positions: Sequence[int], start: int, end: int) -> tuple[int, int]:
@@ -165,7 +183,7 @@ def ranked_subjects(text: str, rank: Quantity) -> tuple[list[str], bool] | None:
 def list_counts(text: str, quantities: Sequence[Quantity]) -> set[str]:
     """Ids of the counts that only tally a list ("等3项指标"): the list's subjects carry the figures."""
     counted: set[str] = set()
-    ends, spans = _spans(text, _RANKED_LIST)
+    ends, spans = _ranked_lists(text)
     for quantity in quantities:
         if quantity.unit != "项":
             continue
