@@ -20,7 +20,8 @@ from summarizer.config import Config, endpoint_configured, load_config
 from summarizer.document import Document, document_from_text, load_document
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.quantities import extract_quantities
-from summarizer.schema import Summary, Usage
+from summarizer.schema import Quantity, Summary, Usage
+from summarizer.script import in_written_script
 
 Source = Union[str, "os.PathLike[str]", Document]
 BackendChoice = Literal["auto", "rules", "llm", "baseline"]
@@ -92,8 +93,12 @@ def _note_rules_fallback() -> None:
 def summarize_document(document: Document, backend: Backend) -> Summary:
     """Pre-extract, run the backend, then ground: the one pipeline every entry point shares."""
     quantities = extract_quantities(document.text)
-    summary = backend.summarize(document, quantities)
-    return grounding.enforce(summary, quantities)
+    return _finished(backend.summarize(document, quantities), quantities, document)
+
+
+def _finished(summary: Summary, quantities: list[Quantity], document: Document) -> Summary:
+    """Grounded against the cleaned text, then written in the document's own script."""
+    return in_written_script(grounding.enforce(summary, quantities), document)
 
 
 def summarize(
@@ -205,7 +210,7 @@ async def asummarize(
         summary = await asummarize_backend(document, quantities)
     else:
         summary = await asyncio.to_thread(chosen.summarize, document, quantities)
-    return grounding.enforce(summary, quantities)
+    return _finished(summary, quantities, document)
 
 
 async def asummarize_many(

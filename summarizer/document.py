@@ -42,7 +42,8 @@ Cleaning (``clean_text``), line by line:
   link syntax (the link text stays) and images go. Headings stay as their own lines. Pinyin
   readings in brackets after characters (mirrored pages: 技（jì）術（shù）) go too.
 * Traditional characters become simplified ones, one for one, with OpenCC's tables (億元 ->
-  亿元): every cue, unit and indicator name is then read in one script.
+  亿元): every cue, unit and indicator name is then read in one script. The summary is written
+  back in the page's own script (``summarizer.script``).
 * Site chrome (the lexicon below) is dropped line by line, after its meta lines gave the title
   (in the page header, before any sentence, the short line just above a 发布时间/来源 line; the
   short lines above that title are header chrome too), publish date and time, source, author and
@@ -81,7 +82,7 @@ import re
 import stat
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal
 
@@ -304,6 +305,30 @@ class Document:
     def raw_offset(self, offset: int) -> int:
         """Map an offset of ``text`` (0..len(text)) back to ``raw_text``."""
         return self.offsets[offset]
+
+    def written(self, start: int, end: int) -> str | None:
+        """``text[start:end]`` in the characters the source wrote, or None when cleaning kept them.
+
+        Cleaning reads traditional script as simplified one for one, so each Chinese character of
+        the span maps to the one it came from; everything else cleaning did (pinyin and spaces
+        dropped, full-width digits narrowed) stays as cleaned, since the quote must still read.
+        """
+        if not self.script_changed:
+            return None
+        chars = list(self.text[start:end])
+        changed = False
+        for i, char in enumerate(chars):
+            if _is_cjk(char):
+                source = self.raw_text[self.offsets[start + i]]
+                if source != char and _is_cjk(source):
+                    chars[i], changed = source, True
+        return "".join(chars) if changed else None
+
+    @cached_property
+    def script_changed(self) -> bool:
+        """Whether cleaning changed any Chinese character: one set difference, so that a document
+        in simplified script (nearly all) pays nothing per quote."""
+        return any(_is_cjk(char) for char in set(self.raw_text).difference(self.text))
 
     def article_text(self, article: Article) -> str:
         """The cleaned text of one of this document's articles."""

@@ -83,7 +83,7 @@ def _row(document: str, section: str, item: Metric | Target, when: str | None, *
         when or "",
         item.qualifier,
         measure,
-        item.evidence.quote,
+        _as_written(item.evidence),
         str(item.evidence.start),
         str(item.evidence.end),
     ]
@@ -169,8 +169,8 @@ def _items_section(heading: str, items: list[Item]) -> list[str]:
         return [*lines, "(无)", ""]
     for item in items:
         lines.append(f"- {item.text}")
-        if item.evidence.quote != item.text:
-            lines.append(f"  > {item.evidence.quote} [{item.evidence.start}:{item.evidence.end}]")
+        if _as_written(item.evidence) != item.text:
+            lines.append(f"  > {_as_written(item.evidence)} [{item.evidence.start}:{item.evidence.end}]")
     return [*lines, ""]
 
 
@@ -190,7 +190,12 @@ def _diagnostics_section(summary: Summary) -> list[str]:
 
 
 def _quote(evidence: Evidence) -> str:
-    return f"“{_cell(evidence.quote)}” [{evidence.start}:{evidence.end}]"
+    return f"“{_cell(_as_written(evidence))}” [{evidence.start}:{evidence.end}]"
+
+
+def _as_written(evidence: Evidence) -> str:
+    """A reader compares a quote with the page, so it is shown in the page's own script."""
+    return evidence.written or evidence.quote
 
 
 def _cell(text: str) -> str:

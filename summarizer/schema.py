@@ -63,6 +63,10 @@ class Quantity(_Model):
     indicator: str | None = Field(default=None, description="The metric phrase the number belongs to.")
     is_target: bool = False
     target_cue: str | None = Field(default=None, description="The cue that makes it a goal: 力争, 确保 ...")
+    value_note: str | None = Field(
+        default=None,
+        description="Why value is None when the number is written but not read with certainty (数十个: a magnitude).",
+    )
 
     @property
     def is_time(self) -> bool:
@@ -75,6 +79,10 @@ class Evidence(_Model):
     quote: str
     start: int = Field(ge=0)
     end: int = Field(ge=0)
+    written: str | None = Field(
+        default=None,
+        description="The quote in the characters the document wrote (億元 for 亿元), when cleaning changed its script.",
+    )
     quantity_ids: list[str] = Field(
         default_factory=list, description="Ids of the pre-extractor candidates the item's numbers use."
     )

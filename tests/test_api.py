@@ -63,3 +63,33 @@ def test_async_twin_matches_sync() -> None:
 def test_public_surface_is_small_and_importable() -> None:
     for name in summarizer.__all__:
         assert getattr(summarizer, name) is not None
+
+
+def test_quotes_of_a_traditional_page_are_also_given_as_the_page_wrote_them() -> None:
+    """Cleaning reads 億元 as 亿元; the evidence keeps the cleaned quote (its span holds it) and
+    adds the page's own characters, which the Markdown report shows."""
+    from summarizer.render import render
+
+    page = "縣委召開經濟運行分析會。前三季度全縣地區生產總值達88.6億元，同比增長6.1%。"
+    summary = summarize(page, backend="rules")
+    (metric,) = [m for m in summary.metrics if m.value == 88.6]
+    evidence = metric.evidence
+    assert summary.text[evidence.start : evidence.end] == evidence.quote
+    assert "亿元" in evidence.quote and evidence.written is not None
+    assert "億元" in evidence.written and len(evidence.written) == len(evidence.quote)
+    assert "88.6億元" in render(summary, "md")
+    assert metric.unit == "億元" and "生產總值" in metric.name and metric.canonical_name != metric.name
+
+    simplified = summarize("前三季度全县地区生产总值达88.6亿元，同比增长6.1%。", backend="rules")
+    assert simplified.metrics and all(m.evidence.written is None for m in simplified.metrics)
+
+
+def test_a_simplified_page_quoting_a_few_traditional_characters_stays_simplified() -> None:
+    """The page's table restores a character only where the page mostly wrote it another way."""
+    from summarizer.script import written_characters
+
+    document = document_from_text("全县经济运行平稳，经济总量稳步增长。題詞“經濟”两字。经济结构持续优化。")
+    assert document.script_changed
+    table = written_characters(document)
+    assert "经" not in table and "济" not in table  # written 经济 three times, 經濟 once
+    assert table.get("题") == "題"

@@ -96,7 +96,10 @@ _AFTER = re.compile(
 
 
 def scan_numbers(text: str) -> list[ScannedNumber]:
-    """Every number of ``text`` with its scaled value and unit class; time numbers are marked."""
+    """Every number of ``text`` with its scaled value and unit class; time numbers are marked.
+
+    Traditional script reads as simplified (a summary of a traditional page is written in it)."""
+    text = to_simplified(text)
     found: list[tuple[re.Match[str], float, float, str, bool]] = []
     position = 0
     while (m := _NUMBER.search(text, position)) is not None:
