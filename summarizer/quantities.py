@@ -13,7 +13,7 @@ qualifier, direction, basis, indicator and target cue from its clause and senten
 Numbers are read by one grammar, :func:`summarizer.numerals.read_numeral`, whatever their script:
 Arabic and Chinese digits mixed with 十/百/千/万/亿 (2亿5千万元, 5万4千6百人, 五亿零六万元, 一万三),
 estimates and floors (三四个, 二十几万人, 十多万, 上千家), magnitudes (数十个: no value, see
-:func:`explain`). The value is stated in the unit as written, and the unit keeps the scale word
+``value_note``). The value is stated in the unit as written, and the unit keeps the scale word
 written last (2亿5千万元 is 25000 of 万元; ``scaled_value`` is always the whole 250000000).
 
 Readings worth knowing:
@@ -51,7 +51,7 @@ from summarizer.schema import Quantity
 from summarizer.text.sentences import SENTENCE_END
 from summarizer.text.words import words as dictionary_words
 
-__all__ = ["explain", "extract_quantities", "parse_chinese_number"]
+__all__ = ["extract_quantities", "parse_chinese_number"]
 
 #: Why a candidate got no value, or was dropped although it looked like a number (debug level).
 LOG = logging.getLogger(__name__)
@@ -71,14 +71,14 @@ DIMENSIONS = (
     # length, area, volume
     "公里", "千米", "米", "延米", "分米", "厘米", "毫米", "微米", "纳米", "英里", "英尺", "英寸", "海里", "光年",
     "平方公里", "平方千米", "平方米", "平米", "平方分米", "平方厘米", "平方毫米", "平方英里", "平方英尺", "平方英寸",
-    "公顷", "亩", "立方米", "立方千米", "立方厘米", "立方英尺", "毫升", "加仑",
+    "公顷", "亩", "英亩", "立方米", "立方千米", "立方厘米", "立方英尺", "毫升", "加仑", "桶",
     # mass
     "吨", "公斤", "千克", "克", "毫克", "斤", "磅", "盎司", "克拉", "吨标准煤", "吨标煤",
     # energy, power, electricity, pressure, temperature
     "千瓦时", "兆瓦时", "吉瓦时", "瓦时", "千瓦", "兆瓦", "吉瓦", "瓦", "度", "千伏安", "兆伏安", "千伏", "伏",
     "千焦", "焦耳", "千卡", "大卡", "马力", "千帕", "兆帕", "摄氏度", "华氏度", "℃",
     # freight, age, data
-    "标箱", "TEU", "岁", "周岁", "字节",
+    "标准箱", "标箱", "TEU", "岁", "周岁", "字节",
 )
 COUNT_UNITS = (
     "个", "家", "项", "人次", "户次", "车次", "架次", "辆次", "家次", "人", "名", "位", "台套", "台",
@@ -299,7 +299,7 @@ class _Reading(NamedTuple):
     qualifier: str = "exact"
     low: float | None = None
     high: float | None = None
-    reason: str | None = None  # why there is no value (kept internal: see explain())
+    reason: str | None = None  # why there is no value (the mention's value_note)
     bare_start: int | None = None  # where the number itself starts, when the surface took a word before it
 
 
@@ -312,17 +312,10 @@ def extract_quantities(text: str) -> list[Quantity]:
     Works on a whole document or a short phrase ("GDP增长6.9%"): sentence and clause spans
     fall back to the whole string when it has no punctuation.
     """
-    return [quantity for quantity, _ in _extract(text)]
-
-
-def explain(text: str) -> list[tuple[Quantity, str | None]]:
-    """Each quantity of ``text`` with the reason it carries no value (None when it has one).
-
-    The Quantity schema has no field for it, so the reason stays here (and in the debug log)."""
     return _extract(text)
 
 
-def _extract(text: str) -> list[tuple[Quantity, str | None]]:
+def _extract(text: str) -> list[Quantity]:
     readings = [r for m in CANDIDATE.finditer(text)
                 if (r := _read_number(text, m) if m.lastgroup == "num" else _read(text, m)) is not None]
     if not readings:
@@ -335,7 +328,7 @@ def _extract(text: str) -> list[tuple[Quantity, str | None]]:
     cues = [(m.end(), m.start(), m.group()) for m in TARGET_CUE.finditer(text)]
     cue_ends = [end for end, _, _ in cues]
 
-    found: list[tuple[Quantity, str | None]] = []
+    found: list[Quantity] = []
     previous_in_sentence: Quantity | None = None
     length = len(text)
     n_sentences = len(sentence_ends)
@@ -349,7 +342,7 @@ def _extract(text: str) -> list[tuple[Quantity, str | None]]:
             previous_in_sentence = None
         quantity = _describe(text, reading, index, (s_start, s_end), c_start, previous_in_sentence,
                              cues, cue_ends)
-        found.append((quantity, reading.reason))
+        found.append(quantity)
         if reading.kind not in _TIME_KINDS:
             previous_in_sentence = quantity
         if reading.reason is not None and LOG.isEnabledFor(logging.DEBUG):
@@ -538,14 +531,21 @@ def _read_rate(text: str, m: re.Match[str], start: int, end: int, numeral: Numer
 
 
 def _pre_qualifier(text: str, start: int) -> tuple[int, str | None]:
-    """(start of the qualifier word, qualifier) for a word written right before ``start``."""
+    """(start of the qualifier word, qualifier) for a word written right before ``start``; an
+    adverb of bound before a short verb (至少新开工10个) qualifies the number too, but leaves the
+    verb to the lead, so its start is the number's."""
     if not start or text[start - 1] not in _PRE_QUALIFIER_LAST:
-        return start, None
+        adverb = _BOUND_BEFORE_VERB.search(text, max(0, start - 5), start)
+        return start, _PRE_QUALIFIER_OF[adverb.group(1)] if adverb else None
     for length in (3, 2, 1):
         qualifier = _PRE_QUALIFIER_OF.get(text[start - length:start]) if start >= length else None
         if qualifier:
             return start - length, qualifier
     return start, None
+
+
+#: 至少/最多 + a verb of one to three characters, ending where the number starts.
+_BOUND_BEFORE_VERB = re.compile(r"(至少|至多|最多)[\u4e00-\u9fa5]{1,3}$")
 
 
 def _read_range(text: str, m: re.Match[str]) -> _Reading | None:
@@ -752,7 +752,7 @@ def _describe(text: str, r: _Reading, index: int, sentence: tuple[int, int], cla
         "value": r.value, "unit": r.unit, "scaled_value": scaled, "base_unit": r.base_unit,
         "qualifier": r.qualifier, "low": r.low, "high": r.high,
         "direction": direction, "basis": basis, "indicator": indicator, "is_target": cue is not None,
-        "target_cue": cue,
+        "target_cue": cue, "value_note": r.reason,
     })
 
 
@@ -778,7 +778,7 @@ def _builder():
     sample = {
         "id": "q1", "text": "3亿元", "start": 0, "end": 3, "sentence_start": 0, "sentence_end": 4,
         "kind": "amount", "value": 3.0, "unit": "亿元", "scaled_value": 3e8, "base_unit": "元",
-        "qualifier": "exact", "low": None, "high": None, **_NO_CONTEXT,
+        "qualifier": "exact", "low": None, "high": None, **_NO_CONTEXT, "value_note": None,
     }
     try:
         fast, checked = build(dict(sample)), Quantity(**sample)

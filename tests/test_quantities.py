@@ -153,16 +153,15 @@ def test_seeds_report_no_names_or_rhetoric(seed_paths: list[Path]) -> None:
 
 
 def test_a_magnitude_has_no_value_and_explains_why(caplog: pytest.LogCaptureFixture) -> None:
-    """数十个 states no figure: value None, and the reason kept out of the schema (explain, the log)."""
+    """数十个 states no figure: value None, and the mention's value_note (and the debug log) says why."""
     import logging
-
-    from summarizer.quantities import explain
 
     text = "辐射带动数十个乡镇，新增企业12家。"
     with caplog.at_level(logging.DEBUG, logger="summarizer.quantities"):
-        (magnitude, why), (count, none) = explain(text)
+        magnitude, count = extract_quantities(text)
     assert magnitude.text == "数十个" and magnitude.value is None and magnitude.scaled_value is None
-    assert why is not None and "magnitude" in why and none is None and count.value == 12
+    assert magnitude.value_note is not None and "magnitude" in magnitude.value_note
+    assert count.value == 12 and count.value_note is None
     assert any("数十个" in record.getMessage() for record in caplog.records)
     assert [q.text for q in extract_quantities(text)] == ["数十个", "12家"]
 
