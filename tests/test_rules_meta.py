@@ -12,8 +12,9 @@ import datetime as dt
 import pytest
 
 from summarizer.backends.rules import RulesBackend
+from summarizer.backends.rules.bodies import named_bodies
 from summarizer.backends.rules.lexicon import lexicon
-from summarizer.backends.rules.meta import _bodies, extract_meta
+from summarizer.backends.rules.meta import extract_meta
 from summarizer.document import document_from_text
 from summarizer.quantities import extract_quantities
 from summarizer.schema import Meta
@@ -27,7 +28,7 @@ def meta(text: str, *, title: str | None = None, published: dt.date | None = Non
 
 
 def body_names(text: str) -> list[str]:
-    return [b.name for b in _bodies(text, 0, len(text), lexicon()) if not b.generic]
+    return [b.name for b in named_bodies(text, 0, len(text), lexicon()) if not b.generic]
 
 
 # ----------------------------------------------------------------------------- organisation

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from summarizer.backends.rules.lexicon import lexicon
-from summarizer.backends.rules.narrative import MAX_PHRASE, Narrative, extract_narrative
+from summarizer.backends.rules.narrative import Narrative, extract_narrative
+from summarizer.backends.rules.phrases import MAX_PHRASE
 from summarizer.document import document_from_text
 from summarizer.quantities import extract_quantities
 from summarizer.text.sentences import segment

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import bisect
 
-from summarizer.backends.rules.figures import extract_metrics, extract_targets, period_marks
+from summarizer.backends.rules.figures import extract_metrics, period_marks
 from summarizer.backends.rules.lexicon import Lexicon, evidence_of, inside_any, lexicon
 from summarizer.backends.rules.meta import extract_meta
 from summarizer.backends.rules.narrative import extract_narrative
+from summarizer.backends.rules.targets import extract_targets
 from summarizer.document import Document
 from summarizer.schema import ArticleInfo, Diagnostics, Item, Meta, Metric, Quantity, Summary, Target
 from summarizer.text.sentences import segment

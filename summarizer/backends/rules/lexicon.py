@@ -33,7 +33,7 @@ class Lexicon:
         def words(key: str) -> str:
             return alternation(data[key])
 
-        # --- meta (summarizer/backends/rules/meta.py)
+        # --- meta (summarizer/backends/rules/meeting.py, bodies.py and meta.py)
         suffixes = words("meeting_suffixes")
         zone_groups: list[list[str]] = data["zone_kinds"]
         self.zone_family = {form: group[0] for group in zone_groups for form in group}
@@ -120,3 +120,11 @@ def inside_any(position: int, spans: Sequence[tuple[int, int]]) -> bool:
     """Whether ``position`` falls in one of ``spans`` (sorted by start, not overlapping)."""
     index = bisect.bisect_right(spans, (position, END)) - 1
     return index >= 0 and spans[index][0] <= position < spans[index][1]
+
+
+def sentence(text: str, start: int, end: int, position: int) -> tuple[int, int]:
+    """The sentence holding ``position``, within ``[start, end)`` and at most 200 characters either side."""
+    floor, ceiling = max(start, position - 200), min(end, position + 200)
+    s_start = max(floor, *(text.rfind(c, floor, position) + 1 for c in "。！？\n"))
+    s_end = min([ceiling] + [i for i in (text.find(c, position, ceiling) for c in "。！？\n") if i >= 0])
+    return s_start, s_end

@@ -12,19 +12,33 @@ their sections, and decides per piece, from cue words and the piece's numbers:
 * **problems** come from the problems section and from problem cues anywhere: a listed shortfall
   ("存在A、B等问题") gives one per item, and work that names a problem ("解决A等问题") states it too.
 
-Every phrase is condensed from its own clauses (frames, hedges and modal words dropped, whole
-clauses kept until the length limit), so it never cuts a word and its evidence is the piece's span.
+The words of each item are condensed from the piece's own clauses, and repeats dropped, by
+:mod:`phrases`.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from summarizer.backends.rules.lexicon import EDGE, EDGE_QUOTES, Lexicon
+from summarizer.backends.rules.lexicon import EDGE, Lexicon
+from summarizer.backends.rules.phrases import (
+    MAX_PHRASE,
+    MIN_PHRASE,
+    PROBLEM_LEAD,
+    RESULT_LEAD,
+    SEPARATOR,
+    TASK_LEAD,
+    Phrase,
+    after_lead,
+    condensed,
+    deduplicated,
+    limited,
+    phrase_clauses,
+    starts_in,
+)
 from summarizer.schema import Quantity
 from summarizer.text.sentences import (
     FULL_STOPS,
@@ -34,38 +48,19 @@ from summarizer.text.sentences import (
     genre_cues,
     strip_span,
 )
-from summarizer.text.words import word_boundaries
 
-#: Longest phrase (characters) an achievement, problem or task may have.
-MAX_PHRASE = 40
-#: Shortest phrase worth stating.
-MIN_PHRASE = 5
 #: A result's clauses: a clause stating its own subject starts a new result past this length.
 RESULT_GROUP = 16
 #: A piece of work longer than this (characters of its clauses) usually names several works.
 LONG_WORK = 60
 #: ...and a new work starts at a verb of work once the one before has this many characters.
 WORK_GROUP = 30
-#: Room under the limit worth filling with the start of a dropped clause.
-MIN_FILL = 8
 #: A lead of work this short (characters) merges with its details or, followed by works of their own, only announces them.
 SHORT_LEAD = 20
 #: Neighbouring short clauses that each name a problem are one problem up to this length.
 MERGED_SHORT = 18
 #: Neighbouring clauses of a remedy that name problems are one problem up to this length.
 MERGED_PROBLEM = 26
-
-Kind = str  # "achievements" | "problems" | "tasks"
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """A candidate item: its list, its words and the span of the source it condenses."""
-
-    section: Kind
-    text: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -76,24 +71,6 @@ class Narrative:
     silent: list[tuple[int, int]]
 
 
-# Words before a piece's content that are not its content.
-_TASK_LEAD = re.compile(
-    r"^(?:(?:下半年|下一步|下阶段|接下来|今后|明年|新的一年|四季度|同时|此外|另外|当前|最后|首先|其次|再次)[，,]?)*"
-    r"(?:[^，。；“”要]{0,10}?(?:各级各部门|各地各部门|各部门|各单位|各园区|各乡镇|各级|上下|全体干部|党员干部|广大干部))?"
-    r"(?:全[区县市镇旗]|我[区县市镇旗])?"
-    r"(?:还|更|也|并|都|同时|首先)?(?:必须|务必|一定要|需要|要|将)?"
-    r"(?:进一步|继续|切实|坚决|全力以赴|全力|大力|持续|始终|认真|扎实|着力|全面|深入)*"
-)
-_RESULT_LEAD = re.compile(
-    r"^(?:(?:据了解|据统计|记者了解到|从会上获悉|总体来看|总的来看|从数据看|数据显示|统计显示|一方面|另一方面|"
-    r"从[^，,。]{1,8}(?:来看|看|上看)|经过[^，,。]{0,6}努力|在[^，,。]{2,24}(?:领导|带领|指导|支持|推动)下)[，,]?)*"
-    r"(?:(?:今年以来|今年来|年初以来|今年上半年|上半年|一季度|前三季度|三季度|去年以来|一年来|过去一年|即将过去的一年|"
-    r"\d{4}年(?:以来|上半年|前三季度|一季度)?|1[—–\-~至]\d{1,2}月|[元一二三四五六七八九十]+至[一二三四五六七八九十]+月|截至目前|目前)[，,]?)*"
-)
-_PROBLEM_LEAD = re.compile(
-    r"^(?:(?:但是?|同时|然而|不过|当前|目前|也要|还要|但也要|同时也要|要)?(?:清醒地?)?(?:看到|认识到|认识|看到了)?[，,]?)?"
-    r"(?:我[区县市]|全[区县市]|经济运行中|发展中|工作中)?(?:仍然|依然|还|仍)?(?:存在|面临)?(?:着)?"
-)
 # A listed shortfall: "存在A、B等问题", "主要表现在A、B、C等方面".
 _LISTED = re.compile(
     r"(?:存在|面临|表现在|表现为|体现在)(?:着|的)?(?P<items>.+?)(?:等)?(?:问题|困难|短板|不足|矛盾|方面|挑战)"
@@ -120,8 +97,6 @@ _CONTINUES = re.compile(
     r"完成率|总额|总量|分别|均|其中|受邀|高于|低于|快于|慢于|超过|超|实现|完成|同期|环比|两年平均)"
 )
 _QUESTION = "？?"
-# A character that a cut must not follow: part of a number (or its unit would be cut off).
-_NUMERIC = re.compile(r"[\d.%％]|(?<=\d)[十百千万亿]")
 # An assessment of results: "经济运行呈现稳中向好态势", "取得明显成效".
 # A piece with its own modal: "招商引资工作要…" names its own work.
 _OWN_MUST = re.compile(r"[^，。；：“”]{0,12}?(?<![需重主只纲必不])(?:要|必须|务必)(?![求素点件闻地害么是])")
@@ -139,9 +114,6 @@ _ANNOUNCES_GOALS = re.compile(
     r"(?:目标|指标)(?:任务)?(?:是|为)$|(?:预期|主要|发展)(?:目标|指标)$|(?:明确|确定|提出|部署)[^，。]{0,10}(?:目标|指标)$"
 )
 _ASSESSMENT = re.compile(r"呈现|态势|取得了?[^，。]{0,8}(?:成效|成绩|进展|突破)|成效明显|成效显著|稳中向好|稳中有进|好于预期")
-# "巢湖经开区和合巢产业新城要坚定信心": who must act is not the work.
-_SUBJECT_BEFORE_MUST = re.compile(r"[^，。；：“”]{2,16}?(?<![需重主只纲必不])(?=要(?![求素点件闻地害么是]))")
-_SEPARATOR = "，"
 
 
 def extract_narrative(discourse: Discourse, quantities: Sequence[Quantity], lex: Lexicon) -> Narrative:
@@ -181,7 +153,7 @@ def extract_narrative(discourse: Discourse, quantities: Sequence[Quantity], lex:
             continue
         if piece.section in ("results", "other"):
             phrases.extend(_achievements(text, piece, inside, lex))
-    return Narrative(_one_generic_problem(_deduplicated(phrases)), silent)
+    return Narrative(_one_generic_problem(deduplicated(phrases)), silent)
 
 
 class _Numbers:
@@ -222,7 +194,7 @@ def _details(pieces: Sequence[Piece], position: int, text: str, lex: Lexicon) ->
     short lead followed by a piece with its own 要/将 or enumerator only announces: ``None``.
     """
     lead = pieces[position]
-    if lead.end - _after_lead(text, lead.body, lead.end, _TASK_LEAD) > SHORT_LEAD:
+    if lead.end - after_lead(text, lead.body, lead.end, TASK_LEAD) > SHORT_LEAD:
         return ()
     if lead.end < len(text) and text[lead.end] not in FULL_STOPS + "\n":
         return ()  # a lead is a sentence of its own, not one duty of a list
@@ -244,17 +216,17 @@ def _tasks(
     make one task."""
     if piece.announces and not details and not re.search(r"[，,]", text[piece.body : piece.end]):
         return []  # "重点抓好以下工作：" announces the tasks below
-    start = _after_lead(text, piece.body, piece.end, _TASK_LEAD)
+    start = after_lead(text, piece.body, piece.end, TASK_LEAD)
     end = details[-1].end if details else piece.end
-    spans = [span for part in (piece, *details) for span in _clauses(text, start if part is piece else part.body, part.end)]
+    spans = [span for part in (piece, *details) for span in phrase_clauses(text, start if part is piece else part.body, part.end)]
     # A numeric goal is a target, not also a task: the work around it stays ("抓项目扩投资").
     goal_starts = sorted(q.start for q in goals)
-    spans = [(s, e) for s, e in spans if not _starts_in(goal_starts, s, e) and not _ANNOUNCES_GOALS.search(text, s, e)]
+    spans = [(s, e) for s, e in spans if not starts_in(goal_starts, s, e) and not _ANNOUNCES_GOALS.search(text, s, e)]
     if not spans:
         return []
     found = []
     for group in [spans] if details else _work_groups(text, spans, lex):
-        phrase = _condensed(text, group, lex)
+        phrase = condensed(text, group, lex)
         if phrase and _has_work(phrase, lex):
             found.append(Phrase("tasks", phrase, piece.start, end))
     return found
@@ -304,7 +276,7 @@ def _solved_problems(text: str, piece: Piece, lex: Lexicon) -> list[Phrase]:
             continue
         if not (_REMEDY.search(text, start, clause.end) or _REMEDIED.search(text, start, clause.end)):
             continue
-        span = (_after_lead(text, start, clause.end, _TASK_LEAD), clause.end)
+        span = (after_lead(text, start, clause.end, TASK_LEAD), clause.end)
         if runs and previous == index - 1 and span[1] - runs[-1][0][0] <= MERGED_PROBLEM:
             runs[-1].append(span)  # "正视困难、面对矛盾，解决实际问题": one problem met by one work
         else:
@@ -312,7 +284,7 @@ def _solved_problems(text: str, piece: Piece, lex: Lexicon) -> list[Phrase]:
         previous = index
     found = []
     for run in runs:
-        phrase = _condensed(text, run, lex)
+        phrase = condensed(text, run, lex)
         if phrase:
             found.append(Phrase("problems", phrase, run[0][0], run[-1][1]))
     return found
@@ -352,7 +324,7 @@ def _listed_remedy(
 
 
 def _achievements(text: str, piece: Piece, numbers: Sequence[Quantity], lex: Lexicon) -> list[Phrase]:
-    start = _after_lead(text, piece.body, piece.end, _RESULT_LEAD)
+    start = after_lead(text, piece.body, piece.end, RESULT_LEAD)
     found = []
     starts = [q.start for q in numbers]  # in text order
     for g_start, g_end in (span for group in _result_groups(text, piece, start) for span in _list_parts(text, *group)):
@@ -360,7 +332,7 @@ def _achievements(text: str, piece: Piece, numbers: Sequence[Quantity], lex: Lex
         words = text[g_start:g_end]
         if not _is_result(words, inside, lex, piece.section == "results"):
             continue
-        phrase = _ranked(text, g_start, g_end, inside, lex) or _condensed(text, _clauses(text, g_start, g_end), lex)
+        phrase = _ranked(text, g_start, g_end, inside, lex) or condensed(text, phrase_clauses(text, g_start, g_end), lex)
         if phrase:
             found.append(Phrase("achievements", phrase, g_start, g_end))
     return found
@@ -371,7 +343,7 @@ def _list_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
     "新增A企业21家、B企业20家、C中心3家、D车间3个，备案E企业161家" gives two results, not one cut short.
     """
-    clauses = _clauses(text, start, end)
+    clauses = phrase_clauses(text, start, end)
     if end - start <= MAX_PHRASE or not clauses or "、" not in text[clauses[0][0] : clauses[0][1]]:
         return [(start, end)]
     parts: list[tuple[int, int]] = []
@@ -390,12 +362,12 @@ def _list_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _ranked(text: str, start: int, end: int, numbers: Sequence[Quantity], lex: Lexicon) -> str | None:
     """"实现GDP158.6亿元，增长7.2%，增速居全市第一" -> "地区生产总值增速居全市第一": the standing, not the figures
     (they are metrics)."""
-    clauses = _clauses(text, start, end)
+    clauses = phrase_clauses(text, start, end)
     standing = [c for c in clauses if _STANDING.search(text, *c)]
     figures = [c for c in clauses if c not in standing and any(c[0] <= q.start < c[1] for q in numbers)]
     if not standing or not figures or len(standing) + len(figures) < len(clauses):
         return None
-    phrase = _condensed(text, standing, lex)
+    phrase = condensed(text, standing, lex)
     named = next((q.indicator for q in numbers if q.indicator and figures[0][0] <= q.start < figures[0][1]), None)
     if phrase and named and _CONTINUES.match(phrase) and len(named) + len(phrase) <= MAX_PHRASE:
         named = lex.value_verb_start.sub("", named)
@@ -458,19 +430,19 @@ def _states_problem(words: str, lex: Lexicon) -> bool:
 
 
 def _problems(text: str, piece: Piece, lex: Lexicon) -> list[Phrase]:
-    start = _after_lead(text, piece.body, piece.end, _PROBLEM_LEAD)
+    start = after_lead(text, piece.body, piece.end, PROBLEM_LEAD)
     if piece.announces and _GENERIC_PROBLEM.match(text[start : piece.end]):
         return []  # "也要看到存在的短板和不足：" announces the problems listed after it
     colon = re.search(r"[：:]", text[start : piece.end])
     if colon:
         lead_end = start + colon.start()
-        after = _after_lead(text, start + colon.end(), piece.end, _PROBLEM_LEAD)
+        after = after_lead(text, start + colon.end(), piece.end, PROBLEM_LEAD)
         if _GENERIC_PROBLEM.match(text[start:lead_end]):
             start = after  # "仍有不少困难：A；B": the listed ones
         elif genre_cues().problem_cue.search(text, start, lead_end):
             # "部分指标进度滞后：A下降1.2%，B仅完成43.5%": the shortfall and each figure listed under it.
             spans = [(start, lead_end), *_result_groups(text, piece, after)]
-            return [Phrase("problems", p, s, e) for s, e in spans if (p := _condensed(text, _clauses(text, s, e), lex))]
+            return [Phrase("problems", p, s, e) for s, e in spans if (p := condensed(text, phrase_clauses(text, s, e), lex))]
     listed = _LISTED.search(text, start, piece.end)
     if listed:
         group = "items" if listed.group("items") else "bare"
@@ -478,16 +450,16 @@ def _problems(text: str, piece: Piece, lex: Lexicon) -> list[Phrase]:
         if len(items) >= 2 and all(len(item) >= 4 for item in items):
             rest = re.match(r"(?:等)?(?:问题|困难|短板|不足|矛盾|方面|挑战)?", text[listed.end(group) : piece.end])
             after = strip_span(text, listed.end(group) + (rest.end() if rest else 0), piece.end)[0]
-            found = [Phrase("problems", _limited(item), piece.start, piece.end) for item in items]
+            found = [Phrase("problems", limited(item), piece.start, piece.end) for item in items]
             return found + _cued_clauses(text, piece, after, lex)
-    clauses = _clauses(text, start, piece.end)
+    clauses = phrase_clauses(text, start, piece.end)
     cued = [c for c in clauses if genre_cues().problem_cue.search(text, *c)]
     if piece.end - start <= MAX_PHRASE and len(cued) < 2:
-        phrase = _condensed(text, clauses, lex)
+        phrase = condensed(text, clauses, lex)
         return [Phrase("problems", phrase, piece.start, piece.end)] if phrase else []
     return _cued_clauses(text, piece, start, lex) or [
         Phrase("problems", p, piece.start, piece.end)
-        for p in [_condensed(text, clauses, lex)]
+        for p in [condensed(text, clauses, lex)]
         if p and genre_cues().problem_cue.search(p)
     ]
 
@@ -501,9 +473,9 @@ def _cued_clauses(text: str, piece: Piece, start: int, lex: Lexicon) -> list[Phr
         if c_start >= clause.end or not genre_cues().problem_cue.search(words):
             continue
         if found and found[-1].end == clause.start - 1 and len(found[-1].text) + len(words) <= MERGED_SHORT:
-            found[-1] = Phrase("problems", found[-1].text + _SEPARATOR + words, found[-1].start, clause.end)
+            found[-1] = Phrase("problems", found[-1].text + SEPARATOR + words, found[-1].start, clause.end)
             continue
-        phrase = _condensed(text, _clauses(text, c_start, clause.end), lex)
+        phrase = condensed(text, phrase_clauses(text, c_start, clause.end), lex)
         if phrase:
             found.append(Phrase("problems", phrase, c_start, clause.end))
     return found
@@ -520,220 +492,3 @@ def _one_generic_problem(phrases: list[Phrase]) -> list[Phrase]:
             generic_seen = True
         kept.append(phrase)
     return kept
-
-
-# ------------------------------------------------------------------------------------ phrases
-
-
-def _after_lead(text: str, start: int, end: int, lead: re.Pattern[str]) -> int:
-    if lead is _TASK_LEAD:
-        subject = _SUBJECT_BEFORE_MUST.match(text, start, end)
-        start = subject.end() if subject else start
-    match = lead.match(text[start:end])
-    s = start + (match.end() if match else 0)
-    return strip_span(text, s, end, EDGE_QUOTES.replace("“", "").replace("《", ""))[0]
-
-
-def _condensed(text: str, spans: Sequence[tuple[int, int]], lex: Lexicon) -> str | None:
-    """Whole clauses in text order, the emptiest dropped first until the phrase fits the limit.
-
-    Formulas (学习贯彻…精神, 提高政治站位) go first when the clauses hold anything else; the first
-    clause, which usually names the work or the subject, goes last.
-    """
-    kept = [_without_modifier(text, s, e, lex) for s, e in spans]
-    if len(kept) > 1:
-        kept = [span for span in kept if not lex.formula.search(text, *span)] or kept[:1]
-    candidates = list(kept)
-    while len(kept) > 1 and sum(e - s + 1 for s, e in kept) - 1 > MAX_PHRASE:
-        weakest = min(range(1, len(kept)), key=lambda i: (_content_score(text, kept[i], lex), -i))
-        del kept[weakest]
-    kept = _filled(text, kept, [c for c in candidates if c not in kept])
-    if len(kept) == 1 and kept[0][1] - kept[0][0] > MAX_PHRASE:
-        phrase = _limited(text[kept[0][0] : kept[0][1]])
-    else:
-        phrase = ""
-        for index, (c_start, c_end) in enumerate(kept):
-            if index:
-                adjacent = text[kept[index - 1][1] : c_start]
-                phrase += adjacent if len(adjacent) == 1 and adjacent in "，,、" else _SEPARATOR
-            phrase += text[c_start:c_end]
-    phrase = phrase.strip(EDGE)
-    return phrase if len(re.sub(r"\W", "", phrase)) >= MIN_PHRASE else None
-
-
-def _filled(text: str, kept: list[tuple[int, int]], dropped: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Room left under the limit takes the first words of the next dropped clause (to a word's end)."""
-    room = MAX_PHRASE - (sum(e - s + 1 for s, e in kept) - 1)
-    for start, end in dropped:
-        if room < MIN_FILL:
-            break
-        cut = _limited(text[start:end], room - 1)
-        if len(cut) >= MIN_FILL and len(cut) < end - start:
-            kept = sorted([*kept, (start, start + len(cut))])
-            room -= len(cut) + 1
-    return kept
-
-
-def _without_modifier(text: str, start: int, end: int, lex: Lexicon) -> tuple[int, int]:
-    """"充分认清形势" -> "认清形势": an adverb before a verb of work says nothing a reader needs."""
-    match = lex.modifier.match(text, start, end)
-    if match and lex.task_verb.match(text, match.end(), end) and end - match.end() >= 4:
-        return match.end(), end
-    return start, end
-
-
-def _content_score(text: str, span: tuple[int, int], lex: Lexicon) -> float:
-    """How much a clause says: concrete nouns, names in quotes, numbers; slogans say nothing."""
-    words = text[span[0] : span[1]]
-    if lex.slogan.fullmatch(words):
-        return -1.0
-    nouns = len(set(lex.domain_noun.findall(words)))
-    named = len(re.findall(r"[“《]", words)) + len(re.findall(r"\d", words[:1]))
-    return nouns + named + (0.5 if lex.task_verb.match(words) else 0.0) + min(len(words), 20) / 40
-
-
-def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans = []
-    clause_start = start
-    depth = 0
-    for i in range(start, end + 1):
-        char = text[i] if i < end else "，"
-        if char in "“（(《「":
-            depth += 1
-        elif char in "”）)》」":
-            depth = max(0, depth - 1)
-        elif char in "，,：:；;" and depth == 0:
-            s, e = strip_span(text, clause_start, i)
-            if e > s:
-                spans.append((s, e))
-            clause_start = i + 1
-    return spans
-
-
-def _limited(words: str, limit: int = MAX_PHRASE) -> str:
-    """A phrase too long for the limit keeps its words up to the last 、 or word boundary that fits."""
-    if len(words) <= limit:
-        return words
-    cut = words.rfind("、", 0, limit)
-    if cut >= min(12, limit // 2):
-        return words[:cut]
-    # Never between a number and its unit or inside one: "完成投资142.6亿元" is cut before 142.6 or after 亿元.
-    fitting = [b for b in word_boundaries(words) if b <= limit and not (b < len(words) and _NUMERIC.match(words, b - 1))]
-    cut = fitting[-1] if fitting else limit
-    while cut > 0 and _NUMERIC.match(words, cut - 1):
-        cut -= 1
-    return words[:cut]
-
-
-def _starts_in(starts: Sequence[int], start: int, end: int) -> bool:
-    """Whether one of the sorted ``starts`` lies in ``[start, end)``."""
-    index = bisect.bisect_left(starts, start)
-    return index < len(starts) and starts[index] < end
-
-
-def _deduplicated(phrases: list[Phrase]) -> list[Phrase]:
-    """The phrases in order, each left out when a kept one of its list is :func:`_similar` to it.
-
-    Kept phrases are looked up through an index of their bigrams rather than compared one by one,
-    and only the last :data:`DEDUPLICATION_REACH` kept phrases of a list are looked at (no report
-    has that many; a runaway document then costs linear time, not quadratic).
-    """
-    grams = [_bigrams(phrase.text) for phrase in phrases]
-    frequency = Counter(gram for found in grams for gram in found)
-    indexes: dict[str, _SimilarIndex] = {}
-    kept: list[Phrase] = []
-    for phrase, found in zip(phrases, grams):
-        index = indexes.setdefault(phrase.section, _SimilarIndex(frequency))
-        if not index.holds_similar(phrase.text, found):
-            index.add(phrase.text, found)
-            kept.append(phrase)
-    return kept
-
-
-#: How many of a list's kept phrases a new phrase is compared with: the most recent ones.
-DEDUPLICATION_REACH = 300
-
-
-def _bigrams(text: str) -> frozenset[str]:
-    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
-
-
-def _dice(a: frozenset[str], b: frozenset[str]) -> bool:
-    if not a or not b or 2 * min(len(a), len(b)) <= 0.7 * (len(a) + len(b)):
-        return False  # even a full overlap of the smaller set would not reach 0.7
-    return 2 * len(a & b) / (len(a) + len(b)) > 0.7
-
-
-_Entry = tuple[int, str, frozenset[str]]  # (position among the kept, text, bigrams)
-
-
-class _SimilarIndex:
-    """Kept phrases of one list, found by what :func:`_similar` needs them to share with a new one.
-
-    Bigrams are ranked rarest first (over all the article's phrases). A kept phrase inside the new
-    one has its rarest bigram among the new one's; one holding the new phrase holds the new one's
-    rarest bigram; and two phrases whose bigrams overlap enough for a Dice above 0.7 share a bigram
-    among each one's rarest ``|A| - floor(7|A|/13)`` (prefix filtering: the overlap exceeds 7/13 of
-    either set). Every list holds its entries in the order they were kept.
-    """
-
-    def __init__(self, frequency: Counter[str]) -> None:
-        self.frequency = frequency
-        self.count = 0
-        self.entries: list[_Entry] = []
-        self.containing: dict[str, list[_Entry]] = {}
-        self.by_rarest: dict[str, list[_Entry]] = {}
-        self.by_prefix: dict[str, list[_Entry]] = {}
-        self.gramless: list[_Entry] = []
-
-    def _ranked(self, grams: frozenset[str]) -> list[str]:
-        return sorted(grams, key=lambda gram: (self.frequency[gram], gram))
-
-    @staticmethod
-    def _prefix(ranked: list[str]) -> list[str]:
-        return ranked[: len(ranked) - (7 * len(ranked)) // 13]
-
-    def _recent(self, entries: list[_Entry]) -> Iterator[_Entry]:
-        """The entries among the last DEDUPLICATION_REACH kept, newest first."""
-        horizon = self.count - DEDUPLICATION_REACH
-        for entry in reversed(entries):
-            if entry[0] < horizon:
-                return
-            yield entry
-
-    def holds_similar(self, text: str, grams: frozenset[str]) -> bool:
-        if not grams:
-            return any(_similar(kept, text) for _, kept, _ in self._recent(self.entries))
-        ranked = self._ranked(grams)
-        if any(text in kept for _, kept, _ in self._recent(self.containing.get(ranked[0], []))):
-            return True
-        if any(kept in text for gram in ranked for _, kept, _ in self._recent(self.by_rarest.get(gram, []))):
-            return True
-        if any(kept in text or text in kept for _, kept, _ in self._recent(self.gramless)):
-            return True
-        compared: set[int] = set()  # a kept phrase sharing several prefix bigrams is compared once
-        for gram in self._prefix(ranked):
-            for position, _, kept_grams in self._recent(self.by_prefix.get(gram, [])):
-                if position not in compared:
-                    compared.add(position)
-                    if _dice(grams, kept_grams):
-                        return True
-        return False
-
-    def add(self, text: str, grams: frozenset[str]) -> None:
-        entry = (self.count, text, grams)
-        self.count += 1
-        self.entries.append(entry)
-        if not grams:
-            self.gramless.append(entry)
-            return
-        ranked = self._ranked(grams)
-        for gram in ranked:
-            self.containing.setdefault(gram, []).append(entry)
-        self.by_rarest.setdefault(ranked[0], []).append(entry)
-        for gram in self._prefix(ranked):
-            self.by_prefix.setdefault(gram, []).append(entry)
-
-
-def _similar(a: str, b: str) -> bool:
-    return a in b or b in a or _dice(_bigrams(a), _bigrams(b))
