@@ -229,7 +229,7 @@ _NAME_GLUE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz&+")
 TARGET_CUE = re.compile(
     r"(?=[力确争冲预目主计拟将要努年到今])(?:"  # the first characters: the engine skips the rest fast
     r"力争|(?<!在)确保|争取|力促|冲刺|预计|目标(?=[：:是为])|(?:预期|主要)(?:发展)?指标(?=[：:是为])|"
-    r"(?:计划|拟|将|要|努力)(?=新增|完成|实现|建成|引进|开工|投产|达到|突破|超过|培育|创建|签约|带动|投入)|"
+    r"(?:计划|拟|将|要|努力)(?=新增|新开工|新建|完成|实现|建成|引进|开工|实施|启动|投产|达到|突破|超过|培育|创建|签约|带动|投入)|"
     r"年内|(?<![去上])年底前?|到年底|今年底)"
 )
 #: An estimate of a result (预计全年增长8%): it ends the scope of a goal cue before it.
