@@ -115,7 +115,7 @@ LEADING_COUNT = re.compile(r"^\d[\d.]*(?:个|家|项|名|户|人|台|栋|张|件
 # The words that say a number is a change, at a name's end: "同比增", "两年平均增长", "增速".
 _GROWTH_WORDS = re.compile(
     r"(?:同比|环比|比上年|比去年同期|较上年)?(?:两年|三年)?(?:年均|平均)?"
-    r"(?:增速|增幅|增长率?|增加|提升|提高|上升|降幅|下降|下滑|回落|减少|(?<![新净])增|降)$"
+    r"(?:增速|增幅|负?增长率?|增加|提升|提高|上升|降幅|下降|下滑|回落|减少|(?<![新净])增|降)$"
 )
 # A basis of comparison with a year in it: "较2023年末", "比上年底".
 _DATED_BASIS = re.compile(r"(?:较|比)(?:\d{4}年|上年|去年)(?:末|底|初|同期)?")
