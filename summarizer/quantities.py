@@ -535,7 +535,8 @@ def _pre_qualifier(text: str, start: int) -> tuple[int, str | None]:
     adverb of bound before a short verb (至少新开工10个) qualifies the number too, but leaves the
     verb to the lead, so its start is the number's."""
     if not start or text[start - 1] not in _PRE_QUALIFIER_LAST:
-        adverb = _BOUND_BEFORE_VERB.search(text, max(0, start - 5), start)
+        window = text[max(0, start - 5) : start]
+        adverb = _BOUND_BEFORE_VERB.search(window) if "至" in window or "最" in window else None
         return start, _PRE_QUALIFIER_OF[adverb.group(1)] if adverb else None
     for length in (3, 2, 1):
         qualifier = _PRE_QUALIFIER_OF.get(text[start - length:start]) if start >= length else None
