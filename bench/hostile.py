@@ -43,8 +43,10 @@ PROSE = (
 )
 
 
-def _sentence(rng: random.Random) -> str:
-    """One genre sentence, most of them with several numbers."""
+def _sentence(rng: random.Random, prose: float) -> str:
+    """One genre sentence: a sentence of prose with probability ``prose``, else one with numbers."""
+    if rng.random() < prose:
+        return rng.choice(PROSE)
     org, roll = rng.choice(ORGS), rng.random()
     if roll < 0.30:
         return (f"上半年，{org}{rng.choice(LEVELS)}完成{rng.uniform(1, 500):.2f}亿元，"
@@ -64,13 +66,17 @@ def _sentence(rng: random.Random) -> str:
     return rng.choice(PROSE)
 
 
-def many_numbers(megabytes: float = 5.0, seed: int = 14) -> str:
+#: Share of number-free sentences that makes 5 MB hold the issue's 100,000 numbers (20 per KB).
+PROSE_SHARE = 0.24
+
+
+def many_numbers(megabytes: float = 5.0, seed: int = 14, prose: float = PROSE_SHARE) -> str:
     """Paragraphs of genre sentences until the UTF-8 size reaches ``megabytes`` (about 20 numbers per KB)."""
     rng = random.Random(seed)
     parts = ["临江高新区召开上半年经济运行分析会\n\n"]
     size, goal = len(parts[0].encode("utf-8")), int(megabytes * 1_000_000)
     while size < goal:
-        paragraph = "".join(_sentence(rng) for _ in range(rng.randint(2, 6))) + "\n\n"
+        paragraph = "".join(_sentence(rng, prose) for _ in range(rng.randint(2, 6))) + "\n\n"
         parts.append(paragraph)
         size += len(paragraph.encode("utf-8"))
     return "".join(parts)

@@ -180,7 +180,7 @@ def _plausible(body: _Body, lex: Lexicon) -> bool:
 
 def _named_place(place: str, lex: Lexicon) -> bool:
     """A city's name, which the dictionary may tag otherwise (包头 as a verb, 大同 as an adverb)."""
-    return any(place.startswith(city) for city in lex.city_names)
+    return any(place[:length] in lex.city_names for length in lex.city_name_lengths)
 
 
 @lru_cache(maxsize=4096)
@@ -397,7 +397,7 @@ def _source_city(source: str | None, body: _Body, lex: Lexicon) -> str | None:
     if not medium:
         return None
     name = source[: medium.start()].strip()
-    cities = [city for city in lex.city_names if name.startswith(city)]
+    cities = [name[:length] for length in lex.city_name_lengths if name[:length] in lex.city_names]
     city = max(cities, key=len) if cities else None
     return city if city and city != body.place else None
 

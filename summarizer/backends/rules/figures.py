@@ -27,7 +27,7 @@ from summarizer.backends.rules.lists import (
     respective_names,
 )
 from summarizer.backends.rules.meta import looks_ahead
-from summarizer.backends.rules.names import attribute_of, clause_floor, descriptors, indicator_name, is_share
+from summarizer.backends.rules.names import attribute_of, descriptors, indicator_name, is_share
 from summarizer.indicators import canonical_name
 from summarizer.schema import Metric, Qualifier, Quantity
 
@@ -116,8 +116,7 @@ def _sentence_metrics(
     drafts: list[_Draft] = []
     previous: Quantity | None = None
     for quantity in group:
-        name, said_growth, name_end = indicator_name(text, quantity, previous, lex)
-        floor = clause_floor(text, quantity.sentence_start, quantity.start, previous)
+        name, said_growth, name_end, floor = indicator_name(text, quantity, previous, lex)
         lead = text[floor : quantity.start]
         head = next((d for d in reversed(drafts) if not d.derived), None)
         previous = quantity

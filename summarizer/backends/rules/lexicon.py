@@ -45,6 +45,7 @@ class Lexicon:
         self.place_leads = tuple(sorted(set(data["place_lead_words"]), key=len, reverse=True))
         self.not_organizations = frozenset(data["not_organizations"])
         self.city_names = frozenset(data["city_names"])
+        self.city_name_lengths = sorted({len(city) for city in self.city_names})
         self.local_media = re.compile(data["local_media_pattern"])
         name = r"[^，。；：！？\s（）()【】\[\]〔〕]"
         self.meeting_after_verb = re.compile(

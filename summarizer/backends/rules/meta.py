@@ -236,7 +236,7 @@ def _is_cumulative(period: str) -> bool:
 
 def _scopes_figures(text: str, position: int, end: int) -> bool:
     """元至五月，全市规模以上工业增加值增速高于… : a figure follows the period in its clause."""
-    clause = re.match(r"[^。；！？\n]{0,30}", text[position:end])
+    clause = re.match(r"[^。；！？\n]{0,30}", text[position : min(end, position + 30)])
     return bool(clause and re.search(r"\d", clause.group(0)))
 
 

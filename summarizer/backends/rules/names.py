@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 from summarizer.backends.rules.lexicon import EDGE_QUOTES, MAX_NAME, QUOTES, Lexicon
 from summarizer.schema import Quantity
@@ -20,7 +21,7 @@ from summarizer.text.sentences import clause_spans
 from summarizer.text.words import words as dictionary_words
 
 
-def clause_floor(text: str, sentence_start: int, position: int, previous: Quantity | None) -> int:
+def _clause_floor(text: str, sentence_start: int, position: int, previous: Quantity | None) -> int:
     """Where the words naming a number start: its clause, or after a listed earlier number.
 
     Commas inside brackets do not end the clause; in "10个A、20个B" the 20's words start after 、;
@@ -130,12 +131,19 @@ def _without_scope(name: str, lex: Lexicon) -> str:
     return stripped
 
 
+_NO_QUOTES = dict.fromkeys(map(ord, QUOTES))
+_BRACKETED = re.compile(r"（[^）]*）|\([^)]*\)")
+_TIME_WORDS = re.compile(r"\d{4}年度?|[上下]半年|前[一二三]季度|第?[一二三四]季度|\d{1,2}[—–-]\d{1,2}月|今年以来|今年来|年初以来")
+_INNER_VERB = re.compile(r"(?<=[\u4e00-\u9fa5]{2})(?:仅|已|累计)?(?:完成|实现)(?=[\u4e00-\u9fa5]{2})")
+_TRAILING_HORIZON = re.compile(r"(?<=[\u4e00-\u9fa5]{2})(?:全年|年内|年底|今年|当年)$")
+
+
 @lru_cache(maxsize=8192)  # the same words name many numbers of a long report
 def _clean_name(name: str, lex: Lexicon) -> str:
     """Drop scope, body and time words in front, value verbs at the end, brackets and quote marks."""
-    name = re.sub(r"（[^）]*）|\([^)]*\)", "", name)
-    name = _DATED_BASIS.sub("", name.translate({ord(c): None for c in QUOTES}))
-    name = re.sub(r"\d{4}年度?|[上下]半年|前[一二三]季度|第?[一二三四]季度|\d{1,2}[—–-]\d{1,2}月|今年以来|今年来|年初以来", "", name)
+    name = _BRACKETED.sub("", name)
+    name = _DATED_BASIS.sub("", name.translate(_NO_QUOTES))
+    name = _TIME_WORDS.sub("", name)
     for _ in range(4):
         before = name
         enumeration = lex.enumeration.match(name)
@@ -152,8 +160,8 @@ def _clean_name(name: str, lex: Lexicon) -> str:
     stripped = lex.value_verb_start.sub("", name)
     if len(stripped) >= 2:
         name = stripped
-    name = re.sub(r"(?<=[\u4e00-\u9fa5]{2})(?:仅|已|累计)?(?:完成|实现)(?=[\u4e00-\u9fa5]{2})", "", name)
-    name = re.sub(r"(?<=[\u4e00-\u9fa5]{2})(?:全年|年内|年底|今年|当年)$", "", name)
+    name = _INNER_VERB.sub("", name)
+    name = _TRAILING_HORIZON.sub("", name)
     if len(name) > MAX_NAME:  # a clause, not a name: keep what follows its last preposition or 的
         cut = max(name.rfind(c, 0, len(name) - 2) for c in "为对向给把将")
         if cut < 0 or len(name) - cut - 1 > MAX_NAME:
@@ -184,16 +192,24 @@ def _noun_after(text: str, quantity: Quantity) -> tuple[str, int]:
     return noun, quantity.end + len(noun)
 
 
-def indicator_name(text: str, quantity: Quantity, previous: Quantity | None, lex: Lexicon) -> tuple[str, bool, int]:
-    """The indicator a number belongs to, whether its words say it is a growth rate, and the span end.
+class Naming(NamedTuple):
+    name: str
+    said_growth: bool  # the words before the number say it is a growth rate
+    end: int  # where the named span ends (past the number when the noun follows it)
+    floor: int  # where the number's naming words start (its clause floor)
+
+
+def indicator_name(text: str, quantity: Quantity, previous: Quantity | None, lex: Lexicon) -> Naming:
+    """The indicator a number belongs to, whether its words say it is a growth rate, the span end
+    and the clause floor the words were read from (callers need it too: computed once).
 
     The words before the number in its clause name it; when they are only a verb (建成, 引进) or end
     in 等, the noun after the number does (with the verb, for a deed: 引进博士); a bare 完成 takes
     the subject of the clause before; the pre-extractor's indicator is the last resort.
     """
-    floor = clause_floor(text, quantity.sentence_start, quantity.start, previous)
+    floor = _clause_floor(text, quantity.sentence_start, quantity.start, previous)
     raw = text[floor : quantity.start]
-    if re.search(r"\d", raw) and re.search(r"增长|下降|同比|%|百分点|排名|居", raw):
+    if _DIGIT.search(raw) and _STATEMENT_WORD.search(raw):
         raw = _AFTER_LAST_NUMBER.sub("", raw)  # another statement runs into this one, unpunctuated
     growth = bool(lex.growth_end.search(raw))
     name = _clean_name(raw, lex)
@@ -210,10 +226,16 @@ def indicator_name(text: str, quantity: Quantity, previous: Quantity | None, lex
     named_by_change = growth and quantity.kind == "percent"  # "两年平均增长8.2%": the indicator before it
     if not name and not named_by_change and quantity.indicator and _in_sentence(text, quantity.indicator, quantity):
         name = _clean_name(quantity.indicator, lex)  # the pre-extractor's reading, when ours found none
-    name = re.sub(r"[\d.]+$", "", name)  # a number cut off at the name's end is never part of it
-    if not re.search(r"[\u4e00-\u9fa5A-Za-z]", name):
+    name = _TRAILING_NUMBER.sub("", name)  # a number cut off at the name's end is never part of it
+    if not _WORD_CHAR.search(name):
         name = ""
-    return name, growth, end
+    return Naming(name, growth, end, floor)
+
+
+_DIGIT = re.compile(r"\d")
+_STATEMENT_WORD = re.compile(r"增长|下降|同比|%|百分点|排名|居")
+_TRAILING_NUMBER = re.compile(r"[\d.]+$")
+_WORD_CHAR = re.compile(r"[\u4e00-\u9fa5A-Za-z]")
 
 
 def _in_sentence(text: str, words: str, quantity: Quantity) -> bool:

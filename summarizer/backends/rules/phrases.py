@@ -180,14 +180,19 @@ def deduplicated(phrases: list[Phrase]) -> list[Phrase]:
     and only the last :data:`DEDUPLICATION_REACH` kept phrases of a list are looked at (no report
     has that many; a runaway document then costs linear time, not quadratic).
     """
-    grams = [_bigrams(phrase.text) for phrase in phrases]
-    frequency = Counter(gram for found in grams for gram in found)
+    grams = {phrase.text: _bigrams(phrase.text) for phrase in phrases}  # a repeated phrase is read once
+    frequency = Counter(gram for found in grams.values() for gram in found)
     indexes: dict[str, _SimilarIndex] = {}
+    seen: dict[str, set[str]] = {}  # a text met before in a list is decided: kept once, or similar to one kept
     kept: list[Phrase] = []
-    for phrase, found in zip(phrases, grams):
+    for phrase in phrases:
+        met = seen.setdefault(phrase.section, set())
+        if phrase.text in met:
+            continue
+        met.add(phrase.text)
         index = indexes.setdefault(phrase.section, _SimilarIndex(frequency))
-        if not index.holds_similar(phrase.text, found):
-            index.add(phrase.text, found)
+        if not index.holds_similar(phrase.text, grams[phrase.text]):
+            index.add(phrase.text, grams[phrase.text])
             kept.append(phrase)
     return kept
 

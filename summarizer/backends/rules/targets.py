@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from summarizer.backends.rules.lexicon import Lexicon, evidence_of
 from summarizer.backends.rules.lists import respective_names
-from summarizer.backends.rules.names import LEADING_COUNT, clause_floor, descriptors, indicator_name
+from summarizer.backends.rules.names import LEADING_COUNT, descriptors, indicator_name
 from summarizer.indicators import canonical_name
 from summarizer.schema import Quantity, Target, TargetMeasure
 
@@ -34,8 +34,7 @@ def extract_targets(text: str, quantities: Sequence[Quantity], lex: Lexicon) -> 
         previous = quantity
         if not quantity.is_target or quantity.id in describing:
             continue
-        name, said_growth, end = indicator_name(text, quantity, same_sentence, lex)
-        floor = clause_floor(text, quantity.sentence_start, quantity.start, same_sentence)
+        name, said_growth, end, floor = indicator_name(text, quantity, same_sentence, lex)
         growth = said_growth or bool(re.search(r"增速|增长|增幅", text[floor : quantity.start]))
         measure = _measure(quantity, growth)
         name = respective.get(quantity.id) or _after_cue(name, lex)
