@@ -56,6 +56,8 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -867,17 +869,36 @@ def draft_errors(
     return messages
 
 
-class GroundedDraft(SummaryDraft):
-    """A draft that checks itself against ``validation_context={"text": ..., "quantities": [...]}``
-    (and ``"clauses"``: the prompt's :class:`ClauseTable`, when the caller has one).
+#: The source a draft being parsed is checked against, set around a model call by
+#: :func:`grounding_source`. Not instructor's ``context=``: instructor renders the messages as
+#: Jinja templates whenever a context is given, and a document is text, never a template
+#: ({% 注 %} must reach the model as written). A context variable follows the call into
+#: instructor's parsing in the same thread or task, and concurrent documents never see each other's.
+_SOURCE: ContextVar[Mapping[str, Any] | None] = ContextVar("grounding_source", default=None)
 
-    Raising every problem at once lets instructor re-ask with the whole list; without a context
+
+@contextmanager
+def grounding_source(text: str, quantities: Sequence[Quantity], clauses: ClauseTable | None) -> Iterator[None]:
+    """Drafts parsed inside this block are checked against this document."""
+    token = _SOURCE.set({"text": text, "quantities": quantities, "clauses": clauses})
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
+
+
+class GroundedDraft(SummaryDraft):
+    """A draft that checks itself against its document: the validation context
+    (``{"text": ..., "quantities": [...], "clauses": ClauseTable}``) or, failing that, the
+    :func:`grounding_source` around the call.
+
+    Raising every problem at once lets instructor re-ask with the whole list; with neither
     (reading a cached draft, say) nothing beyond the schema is checked.
     """
 
     @model_validator(mode="after")
     def _grounded(self, info: ValidationInfo) -> GroundedDraft:
-        context = info.context if isinstance(info.context, Mapping) else None
+        context = info.context if isinstance(info.context, Mapping) else _SOURCE.get()
         if not context or "text" not in context or "quantities" not in context:
             return self
         quantities = [q if isinstance(q, Quantity) else Quantity.model_validate(q) for q in context["quantities"]]

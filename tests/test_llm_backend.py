@@ -639,3 +639,27 @@ def test_the_summarize_command_speaks_to_the_server_and_caches(
     assert first["diagnostics"]["usage"]["requests"] == 2 and second["diagnostics"]["usage"]["cached"]
     assert len(first["metrics"]) == 2
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+
+
+def test_a_document_is_never_read_as_a_template(tmp_path: Path) -> None:
+    """Jinja markup in a report ({% 注 %}, {{ 1 + 1 }}, {#) reaches the model exactly as written,
+    and the document is summarised like any other: grounding data never goes through templating."""
+    text = TEXT.replace("会议指出，", "会议指出（{% 注 %}，{{ 1 + 1 }}，{# 未完），")
+    document = document_from_text(text, name="template.txt")
+    quantities = extract_quantities(document.text)
+    with DevServer([Reply.json(good_draft(quantities))]) as server:
+        summary = LLMBackend(settings(server, tmp_path)).summarize(document, quantities)
+    (user,) = [m["content"] for m in server.requests[0].body["messages"] if m["role"] == "user"]
+    assert "{% 注 %}" in user and "{{ 1 + 1 }}" in user and "{# 未完" in user
+    assert [m.value for m in summary.metrics] == [120.5, None] and summary.diagnostics.dropped == []
+
+
+def test_grounding_still_reasks_without_a_templating_context(
+    document: Document, quantities: list[Quantity], tmp_path: Path
+) -> None:
+    """The grounding source reaches instructor's parsing: an invented number is re-asked."""
+    with DevServer([Reply.json(hallucinating_draft(quantities)), Reply.json(good_draft(quantities))]) as server:
+        summary = LLMBackend(settings(server, tmp_path)).summarize(document, quantities)
+    assert len(server.requests) == 2 and 130.0 not in numbers_stated(summary)
+    reask = json.dumps(server.requests[1].body["messages"], ensure_ascii=False)
+    assert "130" in reask

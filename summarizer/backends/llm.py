@@ -2,7 +2,8 @@
 
 The model is shown the document's clause table and candidates and asked for a draft (clause and
 candidate ids, never offsets). Instructor validates the answer against ``grounding.GroundedDraft``
-with the document, its candidates and its clause table as validation context and re-asks with the
+with the document, its candidates and its clause table as the grounding source (a context
+variable, not instructor's templating ``context=``: a document is never a template) and re-asks with the
 precise grounding errors; when the re-asks run out the last draft is grounded anyway, so
 unsupported items are dropped and listed in the diagnostics instead of failing the document. HTTP faults are retried below, in ``_http``; modes a server rejects are skipped.
 """
@@ -28,7 +29,7 @@ from summarizer.chunking import merge_drafts, split_text
 from summarizer.config import MODE_FALLBACK, NO_KEY, PROVIDERS, LLMSettings
 from summarizer.document import Document
 from summarizer.errors import BackendError, ConfigError, EndpointUnreachable, ModelResponseError
-from summarizer.grounding import GroundedDraft, ground
+from summarizer.grounding import GroundedDraft, ground, grounding_source
 from summarizer.prompting import Prompts, load_prompts
 from summarizer.redact import display_url, register_secret, scrub
 from summarizer.replay import Recorder, Replayer, ReplayMiss
@@ -215,9 +216,10 @@ class LLMBackend:
             mode = self.mode
             retrying = Retrying(**self._reask_policy(meter, mode))
             try:
-                answer = instructor.from_openai(client, mode=instructor.Mode[MODES[mode]]).create(
-                    **self._request(job, retrying)
-                )
+                with grounding_source(job.text, job.quantities, job.clauses):
+                    answer = instructor.from_openai(client, mode=instructor.Mode[MODES[mode]]).create(
+                        **self._request(job, retrying)
+                    )
             except Exception as error:  # noqa: BLE001 - sorted out by _recover, unknown errors re-raised there
                 try:
                     return self._recover(error, mode)
@@ -233,9 +235,10 @@ class LLMBackend:
             mode = self.mode
             retrying = AsyncRetrying(**self._reask_policy(meter, mode))
             try:
-                answer = await instructor.from_openai(client, mode=instructor.Mode[MODES[mode]]).create(
-                    **self._request(job, retrying)
-                )
+                with grounding_source(job.text, job.quantities, job.clauses):
+                    answer = await instructor.from_openai(client, mode=instructor.Mode[MODES[mode]]).create(
+                        **self._request(job, retrying)
+                    )
             except Exception as error:  # noqa: BLE001 - sorted out by _recover, unknown errors re-raised there
                 try:
                     return self._recover(error, mode)
@@ -321,7 +324,6 @@ class LLMBackend:
             "model": self.settings.model,
             "messages": [dict(message) for message in job.messages],
             "response_model": ModelAnswer,
-            "context": {"text": job.text, "quantities": job.quantities, "clauses": job.clauses},
             "max_retries": retrying,
             "strict": False,
             "temperature": self.settings.temperature,
