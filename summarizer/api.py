@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Literal, Union
 
@@ -69,6 +70,10 @@ def resolve_backend(backend: BackendChoice | Backend = "auto", config: Config | 
 
         return RulesBackend()
     if backend == "llm":
+        if cfg.llm.provider == "local":
+            from summarizer.backends.local import local_backend
+
+            return local_backend(cfg.llm)
         from summarizer.backends.llm import LLMBackend
 
         return LLMBackend(cfg.llm)
@@ -90,6 +95,19 @@ def _note_rules_fallback() -> None:
         print("summarizer: no model endpoint configured; using the deterministic rules backend", file=sys.stderr)
 
 
+@contextmanager
+def opened_backend(backend: BackendChoice | Backend = "auto", config: Config | None = None) -> Iterator[Backend]:
+    """The backend to use, closed afterwards when it was made here: a local model's server stops
+    at the end of the call, on error and on Ctrl-C too. A backend passed in stays the caller's."""
+    chosen = resolve_backend(backend, config)
+    try:
+        yield chosen
+    finally:
+        close = getattr(chosen, "close", None) if chosen is not backend else None
+        if close is not None:
+            close()
+
+
 def summarize_document(document: Document, backend: Backend) -> Summary:
     """Pre-extract, run the backend, then ground: the one pipeline every entry point shares."""
     quantities = extract_quantities(document.text)
@@ -109,7 +127,8 @@ def summarize(
 ) -> Summary:
     """Summarise one document: ``str`` is text, ``pathlib.Path`` a file, ``Document`` used as is."""
     cfg = config or load_config()
-    return summarize_document(load(source, config=cfg), resolve_backend(backend, cfg))
+    with opened_backend(backend, cfg) as chosen:
+        return summarize_document(load(source, config=cfg), chosen)
 
 
 def summarize_many(
@@ -127,13 +146,12 @@ def summarize_many(
     defaults to the configuration's ``llm.concurrency``.
     """
     cfg = config or load_config()
-    chosen = resolve_backend(backend, cfg)
     # Twice as many workers as slots: while some documents wait for their model answer, others are
     # loaded, pre-extracted and grounded, so the model's slots (its own limit) never sit idle.
     workers = 2 * max(1, concurrency or cfg.llm.concurrency)
     pending: set[Future[Outcome]] = set()
     source_errors: list[BaseException] = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with opened_backend(backend, cfg) as chosen, ThreadPoolExecutor(max_workers=workers) as pool:
         for source in _until_failure(sources, source_errors):
             pending.add(pool.submit(_outcome, source, chosen, cfg))
             if len(pending) >= 2 * workers:
@@ -202,14 +220,14 @@ async def asummarize(
 ) -> Summary:
     """Async twin of ``summarize``: the LLM backend awaits its model; other work runs in a thread."""
     cfg = config or load_config()
-    chosen = resolve_backend(backend, cfg)
-    document = await asyncio.to_thread(load, source, config=cfg)
-    quantities = await asyncio.to_thread(extract_quantities, document.text)
-    asummarize_backend = getattr(chosen, "asummarize", None)
-    if asummarize_backend is not None:
-        summary = await asummarize_backend(document, quantities)
-    else:
-        summary = await asyncio.to_thread(chosen.summarize, document, quantities)
+    with opened_backend(backend, cfg) as chosen:
+        document = await asyncio.to_thread(load, source, config=cfg)
+        quantities = await asyncio.to_thread(extract_quantities, document.text)
+        asummarize_backend = getattr(chosen, "asummarize", None)
+        if asummarize_backend is not None:
+            summary = await asummarize_backend(document, quantities)
+        else:
+            summary = await asyncio.to_thread(chosen.summarize, document, quantities)
     return _finished(summary, quantities, document)
 
 
@@ -222,7 +240,8 @@ async def asummarize_many(
 ) -> AsyncIterator[Outcome]:
     """Async twin of ``summarize_many``: yields outcomes as they finish, with the same guarantees."""
     cfg = config or load_config()
-    chosen = resolve_backend(backend, cfg)
+    opened = ExitStack()
+    chosen = opened.enter_context(opened_backend(backend, cfg))
     limit = asyncio.Semaphore(max(1, concurrency or cfg.llm.concurrency))
 
     async def one(source: Source) -> Outcome:
@@ -245,5 +264,6 @@ async def asummarize_many(
     finally:
         for task in tasks:
             task.cancel()
+        opened.close()
     if source_errors:
         raise source_errors[0]

@@ -35,7 +35,7 @@ from typing import IO, Literal
 from pydantic import BaseModel, Field
 
 from summarizer import __version__
-from summarizer.api import BackendChoice, Outcome, resolve_backend, summarize_many
+from summarizer.api import BackendChoice, Outcome, opened_backend, summarize_many
 from summarizer.atomic import write_atomic
 from summarizer.backends import Backend
 from summarizer.config import Config
@@ -146,7 +146,8 @@ def run_batch(
     writer = _OutputWriter(options.out_dir, options.fmt)
     writer.open(wait=options.wait)
     try:
-        report = _run(inputs, options, config, writer, listener)
+        with opened_backend(options.backend, config) as backend:  # a local model's server stops with the run
+            report = _run(inputs, options, config, backend, writer, listener)
     finally:
         writer.close()
     report.seconds = time.perf_counter() - started
@@ -154,10 +155,14 @@ def run_batch(
 
 
 def _run(
-    inputs: Iterable[str], options: BatchOptions, config: Config, writer: _OutputWriter, listener: Listener | None
+    inputs: Iterable[str],
+    options: BatchOptions,
+    config: Config,
+    backend: Backend,
+    writer: _OutputWriter,
+    listener: Listener | None,
 ) -> BatchReport:
     paths, missing = expand_inputs(inputs)
-    backend = resolve_backend(options.backend, config)
     fingerprint = _fingerprint(backend, options.fmt)
     writer.name_outputs(paths)
     total = len(paths) + len(missing)

@@ -46,6 +46,9 @@ PROVIDERS: dict[str, ProviderPreset] = {
     "vllm": ProviderPreset("http://localhost:8000/v1", None, "json_schema", ("VLLM_API_KEY",), False),
     "ollama": ProviderPreset("http://localhost:11434/v1", None, "json", (), False),
     "llamacpp": ProviderPreset("http://localhost:8080/v1", None, "json_schema", (), False),
+    # llama.cpp's server started in this process for the run (summarizer.backends.local): its
+    # address is only known once it listens, so the preset's is a placeholder.
+    "local": ProviderPreset("http://127.0.0.1:0/v1", "local", "json_schema", (), False),
 }
 PROVIDER_ALIASES = {"dashscope": "qwen", "llama.cpp": "llamacpp", "llama-cpp": "llamacpp"}
 
@@ -58,6 +61,7 @@ ENV_FIELDS = {
     "SUMMARIZER_TIMEOUT": "timeout",
     "SUMMARIZER_MAX_RETRIES": "max_retries",
     "SUMMARIZER_CACHE_DIR": "cache_dir",
+    "SUMMARIZER_MODEL_PATH": "model_path",
 }
 CONFIG_ENV = "SUMMARIZER_CONFIG"
 
@@ -98,6 +102,7 @@ class LLMSettings(BaseModel):
     chunk_overlap: int = Field(default=200, ge=0)
     token_budget: int | None = Field(default=None, gt=0, description="Per document: no re-ask beyond it.")
     prices: dict[str, Price] = Field(default_factory=dict, description="Model name -> price per 1K tokens.")
+    model_path: Path | None = Field(default=None, description="A GGUF file for the local provider.")
 
     @field_validator("provider")
     @classmethod

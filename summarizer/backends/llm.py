@@ -17,7 +17,7 @@ import logging
 import re
 import threading
 import weakref
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -120,9 +120,12 @@ class _FellBack(Exception):
 class LLMBackend:
     name = "llm"
 
-    def __init__(self, settings: LLMSettings, *, prompts: Prompts | None = None) -> None:
+    def __init__(
+        self, settings: LLMSettings, *, prompts: Prompts | None = None, on_close: Callable[[], None] | None = None
+    ) -> None:
         _check(settings)
         self.settings = settings
+        self._on_close = on_close  # what the backend owns and must stop: a local model's server
         self.prompts = prompts or load_prompts()
         self._api_key = settings.api_key.get_secret_value() if settings.api_key else NO_KEY
         if self._api_key != NO_KEY:
@@ -144,6 +147,12 @@ class LLMBackend:
         from summarizer.backends._http import install_interrupt_handler
 
         install_interrupt_handler()  # Ctrl-C also abandons the requests worker threads are blocked in
+
+    def close(self) -> None:
+        """Release what this backend started for the run (a local server); idempotent."""
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            on_close()
 
     def __repr__(self) -> str:
         url = display_url(self.settings.base_url)
