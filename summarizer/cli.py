@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from summarizer.errors import ConfigError
@@ -52,7 +53,7 @@ def _config(config_file: Optional[Path], **overrides: object):  # noqa: ANN202 -
     try:
         return load_config(config_file, **overrides)
     except ConfigError as error:
-        stderr.print(f"[red]configuration error:[/red] {error}")
+        stderr.print(f"[red]configuration error:[/red] {escape(str(error))}")
         raise typer.Exit(2) from error
 
 
@@ -132,7 +133,7 @@ def summarize(
         with _progress() as listener:
             report = run_batch(inputs, options, config, listener=listener)
     except ConfigError as error:
-        stderr.print(f"[red]configuration error:[/red] {error}")
+        stderr.print(f"[red]configuration error:[/red] {escape(str(error))}")
         raise typer.Exit(2) from error
     except OutputFolderError as error:
         stderr.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)

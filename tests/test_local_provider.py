@@ -69,3 +69,23 @@ def test_a_real_local_model_is_served_and_stopped(tmp_path: Path, monkeypatch: p
             assert summary.text[metric.evidence.start : metric.evidence.end] == metric.evidence.quote
     ((server, url),) = started
     assert url.startswith("http://127.0.0.1:") and server.base_url is None and _refused(url)  # stopped
+
+
+def test_the_install_hint_reaches_the_terminal_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A configuration error is printed as text: 'summarizer[local]' is not read as terminal markup."""
+    import sys
+
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    monkeypatch.setitem(sys.modules, "xllamacpp", None)  # as if the extra were not installed
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF")
+    document = tmp_path / "report.txt"
+    document.write_text(TEXT, encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["summarize", str(document), "--provider", "local", "--model-path", str(model), "-o", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 2
+    assert "summarizer[local]" in result.output.replace("\n", "")
