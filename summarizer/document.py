@@ -315,14 +315,17 @@ class Document:
         """
         if not self.script_changed:
             return None
-        chars = list(self.text[start:end])
-        changed = False
-        for i, char in enumerate(chars):
-            if _is_cjk(char):
-                source = self.raw_text[self.offsets[start + i]]
-                if source != char and _is_cjk(source):
-                    chars[i], changed = source, True
-        return "".join(chars) if changed else None
+        written = "".join(self.written_char(index) for index in range(start, end))
+        return written if written != self.text[start:end] else None
+
+    def written_char(self, index: int) -> str:
+        """``text[index]`` as the source wrote it: the Chinese character it was converted from, if any."""
+        char = self.text[index]
+        if _is_cjk(char):
+            source = self.raw_text[self.offsets[index]]
+            if _is_cjk(source):
+                return source
+        return char
 
     @cached_property
     def script_changed(self) -> bool:

@@ -64,8 +64,7 @@ def written_characters(document: Document) -> dict[str, str]:
     """Simplified character -> the character the document wrote for it, where it mostly wrote another."""
     written: dict[str, Counter[str]] = {}
     for index, char in enumerate(document.text):
-        if "\u4e00" <= char <= "\u9fff":
-            written.setdefault(char, Counter())[document.raw_text[document.offsets[index]]] += 1
+        written.setdefault(char, Counter())[document.written_char(index)] += 1
     table = {}
     for char, sources in written.items():
         source, count = sources.most_common(1)[0]

@@ -97,6 +97,7 @@ class LocalServer:
             self._server = None
             gc.collect()
             self.base_url = None
+            atexit.unregister(self.stop)
 
 
 def local_backend(settings: LLMSettings) -> LLMBackend:
