@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import ExitStack, contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Literal, Union
 
@@ -106,6 +106,18 @@ def opened_backend(backend: BackendChoice | Backend = "auto", config: Config | N
         close = getattr(chosen, "close", None) if chosen is not backend else None
         if close is not None:
             close()
+
+
+@asynccontextmanager
+async def _aopened_backend(backend: BackendChoice | Backend, config: Config) -> AsyncIterator[Backend]:
+    """:func:`opened_backend` for async callers: a backend made here also closes its async client."""
+    with opened_backend(backend, config) as chosen:
+        try:
+            yield chosen
+        finally:
+            aclose = getattr(chosen, "aclose", None) if chosen is not backend else None
+            if aclose is not None:
+                await aclose()
 
 
 def summarize_document(document: Document, backend: Backend) -> Summary:
@@ -220,7 +232,7 @@ async def asummarize(
 ) -> Summary:
     """Async twin of ``summarize``: the LLM backend awaits its model; other work runs in a thread."""
     cfg = config or load_config()
-    with opened_backend(backend, cfg) as chosen:
+    async with _aopened_backend(backend, cfg) as chosen:
         document = await asyncio.to_thread(load, source, config=cfg)
         quantities = await asyncio.to_thread(extract_quantities, document.text)
         asummarize_backend = getattr(chosen, "asummarize", None)
@@ -240,8 +252,8 @@ async def asummarize_many(
 ) -> AsyncIterator[Outcome]:
     """Async twin of ``summarize_many``: yields outcomes as they finish, with the same guarantees."""
     cfg = config or load_config()
-    opened = ExitStack()
-    chosen = opened.enter_context(opened_backend(backend, cfg))
+    opened = AsyncExitStack()
+    chosen = await opened.enter_async_context(_aopened_backend(backend, cfg))
     limit = asyncio.Semaphore(max(1, concurrency or cfg.llm.concurrency))
 
     async def one(source: Source) -> Outcome:
@@ -264,6 +276,6 @@ async def asummarize_many(
     finally:
         for task in tasks:
             task.cancel()
-        opened.close()
+        await opened.aclose()
     if source_errors:
         raise source_errors[0]

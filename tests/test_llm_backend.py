@@ -663,3 +663,78 @@ def test_grounding_still_reasks_without_a_templating_context(
     assert len(server.requests) == 2 and 130.0 not in numbers_stated(summary)
     reask = json.dumps(server.requests[1].body["messages"], ensure_ascii=False)
     assert "130" in reask
+
+
+# --- one client per run -----------------------------------------------------------------------------
+
+
+def test_one_client_serves_the_run_and_each_document_keeps_its_own_usage(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import openai
+
+    made: list[str] = []
+
+    class CountedSync(openai.OpenAI):
+        def __init__(self, **options: Any) -> None:
+            made.append("sync")
+            super().__init__(**options)
+
+    class CountedAsync(openai.AsyncOpenAI):
+        def __init__(self, **options: Any) -> None:
+            made.append("async")
+            super().__init__(**options)
+
+    monkeypatch.setattr(openai, "OpenAI", CountedSync)
+    monkeypatch.setattr(openai, "AsyncOpenAI", CountedAsync)
+    short = document_from_text(TEXT, name="short.txt")
+    long = document_from_text(TEXT + "会议强调，要坚持稳中求进，狠抓工作落实。" * 20, name="long.txt")
+    jobs = [(doc, extract_quantities(doc.text)) for doc in (short, long) * 3]
+    with DevServer() as server:
+        backend = LLMBackend(settings(server, tmp_path, concurrency=3))
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            threaded = list(pool.map(lambda job: backend.summarize(*job), jobs))
+
+        async def batch() -> list[Summary]:
+            return await asyncio.gather(*(backend.asummarize(*job) for job in jobs))
+
+        awaited = asyncio.run(batch())
+        assert_usage_matches(backend, server)
+    assert made == ["sync", "async"]
+    for summaries in (threaded, awaited):
+        usages = [(s.diagnostics.usage.requests, s.diagnostics.usage.prompt_tokens) for s in summaries]
+        assert all(requests == 1 for requests, _ in usages)
+        assert len(set(usages[0::2])) == 1 and len(set(usages[1::2])) == 1  # each document its own count
+        assert usages[0][1] < usages[1][1]
+
+
+@pytest.mark.parametrize("mode", ["json_schema", "json", "tools"])
+def test_the_answer_schema_is_built_once_per_run(
+    monkeypatch: pytest.MonkeyPatch, mode: str, document: Document, quantities: list[Quantity], tmp_path: Path
+) -> None:
+    from pydantic import BaseModel
+
+    from summarizer.backends import llm
+    from summarizer.grounding import GroundedDraft
+
+    built: list[str] = []
+
+    def counted(cls: type[BaseModel], *args: Any, **kwargs: Any) -> dict[str, Any]:
+        built.append(cls.__name__)
+        return BaseModel.model_json_schema.__func__(cls, *args, **kwargs)  # type: ignore[attr-defined,no-any-return]
+
+    monkeypatch.setattr(GroundedDraft, "model_json_schema", classmethod(counted))
+    monkeypatch.setattr(llm, "_SHOWN_SCHEMAS", {})
+    with DevServer([Reply.json(good_draft(quantities))]) as server:
+        backend = LLMBackend(settings(server, tmp_path, mode=mode))
+        summaries = [backend.summarize(document, quantities) for _ in range(4)]
+    assert all(len(s.metrics) == 2 for s in summaries)
+    assert len(built) <= 1
+    shown = server.requests[-1].body
+    schema = shown["tools"][0]["function"]["parameters"] if mode == "tools" else None
+    if mode == "json_schema":
+        schema = shown["response_format"]["json_schema"]["schema"]
+    if schema is not None:  # the bounds that make a grammar-constrained answer end
+        item = schema["$defs"]["ItemDraft"]["properties"]
+        assert item["text"]["maxLength"] == 120 and item["clause_ids"]["maxItems"] == 16
+        assert schema["properties"]["tasks"]["maxItems"] == 40

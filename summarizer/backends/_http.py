@@ -29,7 +29,8 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -294,6 +295,25 @@ def _bounded(
     raise _DeadlineExceeded
 
 
+# --- whose attempts: the document being summarised ------------------------------------------------------
+
+_document_meter: ContextVar[UsageMeter | None] = ContextVar("summarizer_document_meter", default=None)
+
+
+@contextmanager
+def metering(meter: UsageMeter) -> Iterator[None]:
+    """Count the attempts made in this thread or task (one document's requests) on ``meter``.
+
+    One client serves every document of a run, so the transport cannot hold a document's meter;
+    a context variable follows each document's requests instead (a worker thread, an asyncio task).
+    """
+    token = _document_meter.set(meter)
+    try:
+        yield
+    finally:
+        _document_meter.reset(token)
+
+
 class Attempts:
     """What the sync and async transports share: classifying an outcome and building the answer."""
 
@@ -307,12 +327,17 @@ class Attempts:
         circuit: Circuit | None = None,
     ) -> None:
         self.policy = policy
-        self.meter = meter
+        self._meter = meter
         self.recorder = recorder
         self.replayer = replayer
         self.circuit = circuit
         # A real key is long; masking a short placeholder ("k", "EMPTY") would corrupt ordinary answers.
         redact.register_secret(secret)
+
+    @property
+    def meter(self) -> UsageMeter:
+        """The meter of the document whose request this is (see :func:`metering`), else the one given."""
+        return _document_meter.get() or self._meter
 
     @property
     def url(self) -> str:

@@ -11,6 +11,8 @@ unsupported items are dropped and listed in the diagnostics instead of failing t
 from __future__ import annotations
 
 import asyncio
+import copy
+import functools
 import hashlib
 import json
 import logging
@@ -102,6 +104,58 @@ class ModelAnswer(GroundedDraft):
             json_data = json_data.decode("utf-8", "replace")
         return super().model_validate_json(answer_json(json_data), **kwargs)
 
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The schema the model is shown: built once (instructor asks on every request in the JSON
+        modes) and bounded (:func:`generation_bounds`); a copy, as instructor edits what it gets."""
+        key = (cls, args, tuple(sorted(kwargs.items())))
+        if key not in _SHOWN_SCHEMAS:
+            _SHOWN_SCHEMAS[key] = generation_bounds(super().model_json_schema(*args, **kwargs))
+        return copy.deepcopy(_SHOWN_SCHEMAS[key])
+
+
+_SHOWN_SCHEMAS: dict[Any, dict[str, Any]] = {}
+
+#: The longest string the model may write, by property name (others: ``_STRING_BOUND``): a phrase
+#: is asked to be about 40 characters, a quote one clause or two.
+_STRING_BOUNDS = {"quote": 300, "text": 120, "name": 80, "clause_ids": 12, "quantity_ids": 12}
+_STRING_BOUND = 60
+#: The most entries of a list: ids cited by one item, and items of one section of one chunk.
+_IDS_BOUND = 16
+_ITEMS_BOUND = 40
+
+
+def generation_bounds(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with a ``maxLength`` on every string and a ``maxItems`` on every list.
+
+    Shown to the model, not enforced on its answer: under a grammar (llama.cpp, vLLM) an unbounded
+    string lets a small model write until ``max_tokens``; with the bounds the answer always ends.
+    """
+
+    def bound(node: Any, name: str | None) -> None:
+        if isinstance(node, list):
+            for child in node:
+                bound(child, name)
+            return
+        if not isinstance(node, dict):
+            return
+        kind = node.get("type")
+        if kind == "string" and "enum" not in node:
+            node.setdefault("maxLength", _STRING_BOUNDS.get(name or "", _STRING_BOUND))
+        elif kind == "array":
+            items = node.get("items", {})
+            node.setdefault("maxItems", _IDS_BOUND if items.get("type") == "string" else _ITEMS_BOUND)
+        for key, child in node.items():
+            if key == "properties" and isinstance(child, dict):
+                for property_name, property_schema in child.items():
+                    bound(property_schema, property_name)
+            elif key in ("items", "anyOf", "oneOf", "allOf", "$defs"):
+                bound(child if key != "$defs" else list(child.values()), name if key != "$defs" else None)
+
+    bounded = copy.deepcopy(schema)
+    bound(bounded, None)
+    return bounded
+
 
 @dataclass(frozen=True)
 class _Job:
@@ -111,6 +165,32 @@ class _Job:
     text: str
     quantities: list[Quantity]
     clauses: ClauseTable
+
+
+@functools.cache
+def _answer_model() -> type[ModelAnswer]:
+    """``ModelAnswer`` as instructor wants it, wrapped once: instructor caches a schema per class,
+    and would otherwise wrap (and regenerate the schema) on every request."""
+    import instructor
+
+    return instructor.openai_schema(ModelAnswer)  # type: ignore[no-any-return]
+
+
+class _Connection:
+    """A client (sync, or async for one event loop) and its instructor wrappers, one per mode."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client  # openai.OpenAI, or openai.AsyncOpenAI
+        self._structured: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def structured(self, mode: str) -> Any:
+        with self._lock:
+            if mode not in self._structured:
+                import instructor
+
+                self._structured[mode] = instructor.from_openai(self.client, mode=instructor.Mode[MODES[mode]])
+            return self._structured[mode]
 
 
 class _FellBack(Exception):
@@ -144,12 +224,23 @@ class LLMBackend:
         self._replayer = _replayer(settings)
         self._circuit: Circuit | None = None
         self._circuit_lock = threading.Lock()
+        self._connection: _Connection | None = None
+        self._async_connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Connection]
+        self._async_connections = weakref.WeakKeyDictionary()
         from summarizer.backends._http import install_interrupt_handler
 
         install_interrupt_handler()  # Ctrl-C also abandons the requests worker threads are blocked in
 
     def close(self) -> None:
-        """Release what this backend started for the run (a local server); idempotent."""
+        """Release what this backend holds for the run (its client, a local server); idempotent.
+
+        Async clients of other event loops are left to the garbage collector: they cannot be
+        closed from here (see :meth:`aclose`).
+        """
+        with self._lock:
+            connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.client.close()
         on_close, self._on_close = self._on_close, None
         if on_close is not None:
             on_close()
@@ -194,10 +285,12 @@ class LLMBackend:
         key, cached = self._lookup(document, quantities, clauses)
         if cached is not None:
             return cached
+        from summarizer.backends._http import metering
+
         meter = UsageMeter(parent=self._run_meter)
         try:
-            with self._client(meter) as client:
-                drafts = [self._ask(client, meter, job) for job in self._jobs(document, quantities, clauses)]
+            with metering(meter):
+                drafts = [self._ask(meter, job) for job in self._jobs(document, quantities, clauses)]
         except BackendError as error:
             error.usage = meter.usage(self.settings.price())
             raise
@@ -208,17 +301,18 @@ class LLMBackend:
         key, cached = self._lookup(document, quantities, clauses)
         if cached is not None:
             return cached
+        from summarizer.backends._http import metering
+
         meter = UsageMeter(parent=self._run_meter)
         try:
-            async with self._async_client(meter) as client:
-                drafts = [await self._aask(client, meter, job) for job in self._jobs(document, quantities, clauses)]
+            with metering(meter):
+                drafts = [await self._aask(meter, job) for job in self._jobs(document, quantities, clauses)]
         except BackendError as error:
             error.usage = meter.usage(self.settings.price())
             raise
         return self._finish(key, document, quantities, clauses, drafts, meter)
 
-    def _ask(self, client: openai.OpenAI, meter: UsageMeter, job: _Job) -> SummaryDraft:
-        import instructor
+    def _ask(self, meter: UsageMeter, job: _Job) -> SummaryDraft:
         from tenacity import Retrying
 
         while True:
@@ -226,9 +320,7 @@ class LLMBackend:
             retrying = Retrying(**self._reask_policy(meter, mode))
             try:
                 with grounding_source(job.text, job.quantities, job.clauses):
-                    answer = instructor.from_openai(client, mode=instructor.Mode[MODES[mode]]).create(
-                        **self._request(job, retrying)
-                    )
+                    answer = self._sync_client().structured(mode).create(**self._request(job, retrying))
             except Exception as error:  # noqa: BLE001 - sorted out by _recover, unknown errors re-raised there
                 try:
                     return self._recover(error, mode)
@@ -236,8 +328,7 @@ class LLMBackend:
                     continue
             return SummaryDraft.model_validate(answer.model_dump())
 
-    async def _aask(self, client: openai.AsyncOpenAI, meter: UsageMeter, job: _Job) -> SummaryDraft:
-        import instructor
+    async def _aask(self, meter: UsageMeter, job: _Job) -> SummaryDraft:
         from tenacity import AsyncRetrying
 
         while True:
@@ -245,9 +336,7 @@ class LLMBackend:
             retrying = AsyncRetrying(**self._reask_policy(meter, mode))
             try:
                 with grounding_source(job.text, job.quantities, job.clauses):
-                    answer = await instructor.from_openai(client, mode=instructor.Mode[MODES[mode]]).create(
-                        **self._request(job, retrying)
-                    )
+                    answer = await self._loop_client().structured(mode).create(**self._request(job, retrying))
             except Exception as error:  # noqa: BLE001 - sorted out by _recover, unknown errors re-raised there
                 try:
                     return self._recover(error, mode)
@@ -255,48 +344,59 @@ class LLMBackend:
                     continue
             return SummaryDraft.model_validate(answer.model_dump())
 
-    @contextmanager
-    def _client(self, meter: UsageMeter) -> Iterator[openai.OpenAI]:
-        import httpx2
-        import openai
+    # --- one client per run: building one costs more than a loopback request -------------------------
 
-        from summarizer.backends._http import RetryingTransport
+    def _sync_client(self) -> _Connection:
+        """The run's client, made on the first request (a fully cached run never imports the SDK)."""
+        with self._lock:
+            if self._connection is None:
+                import httpx2
+                import openai
 
-        transport = RetryingTransport(self._attempts(meter), self._slots)
-        client = openai.OpenAI(
-            api_key=self._api_key,
-            base_url=self.settings.base_url,
-            timeout=self.settings.timeout,
-            max_retries=0,
-            http_client=httpx2.Client(transport=transport, timeout=self.settings.timeout),
-        )
-        try:
-            yield client
-        finally:
-            client.close()
+                from summarizer.backends._http import RetryingTransport
 
-    @asynccontextmanager
-    async def _async_client(self, meter: UsageMeter) -> AsyncIterator[openai.AsyncOpenAI]:
-        import httpx2
-        import openai
+                transport = RetryingTransport(self._attempts(), self._slots)
+                self._connection = _Connection(
+                    openai.OpenAI(
+                        http_client=httpx2.Client(transport=transport, timeout=self.settings.timeout),
+                        **self._client_options(),
+                    )
+                )
+            return self._connection
 
-        from summarizer.backends._http import AsyncRetryingTransport
-
+    def _loop_client(self) -> _Connection:
+        """The async client of the running event loop (an async client cannot cross loops)."""
         loop = asyncio.get_running_loop()
         with self._lock:
-            slots = self._async_slots.setdefault(loop, asyncio.Semaphore(self.settings.concurrency))
-        transport = AsyncRetryingTransport(self._attempts(meter), slots)
-        client = openai.AsyncOpenAI(
-            api_key=self._api_key,
-            base_url=self.settings.base_url,
-            timeout=self.settings.timeout,
-            max_retries=0,
-            http_client=httpx2.AsyncClient(transport=transport, timeout=self.settings.timeout),
-        )
-        try:
-            yield client
-        finally:
-            await client.close()
+            connection = self._async_connections.get(loop)
+            if connection is None:
+                import httpx2
+                import openai
+
+                from summarizer.backends._http import AsyncRetryingTransport
+
+                slots = self._async_slots.setdefault(loop, asyncio.Semaphore(self.settings.concurrency))
+                transport = AsyncRetryingTransport(self._attempts(), slots)
+                connection = self._async_connections[loop] = _Connection(
+                    openai.AsyncOpenAI(
+                        http_client=httpx2.AsyncClient(transport=transport, timeout=self.settings.timeout),
+                        **self._client_options(),
+                    )
+                )
+            return connection
+
+    def _client_options(self) -> dict[str, Any]:
+        # The transport retries; the client's own retries are off so that nothing retries twice.
+        return {"api_key": self._api_key, "base_url": self.settings.base_url, "timeout": self.settings.timeout,
+                "max_retries": 0}
+
+    async def aclose(self) -> None:
+        """Close the running loop's async client, then what :meth:`close` releases."""
+        with self._lock:
+            connection = self._async_connections.pop(asyncio.get_running_loop(), None)
+        if connection is not None:
+            await connection.client.close()
+        self.close()
 
     # --- shared by both twins ---------------------------------------------------------------------
 
@@ -318,7 +418,7 @@ class LLMBackend:
             for chunk in chunks
         ]
 
-    def _attempts(self, meter: UsageMeter) -> Attempts:
+    def _attempts(self) -> Attempts:
         from summarizer.backends._http import MAX_RESPONSE_BYTES, Attempts, RetryPolicy
 
         s = self.settings
@@ -326,13 +426,13 @@ class LLMBackend:
         cap = getattr(s, "max_response_bytes", None) or MAX_RESPONSE_BYTES
         policy = RetryPolicy(s.max_retries, s.retry_backoff, s.timeout, cap)
         secret = self._api_key if self._api_key != NO_KEY else None
-        return Attempts(policy, meter, self._recorder, self._replayer, secret, self._shared_circuit())
+        return Attempts(policy, self._run_meter, self._recorder, self._replayer, secret, self._shared_circuit())
 
     def _request(self, job: _Job, retrying: Retrying | AsyncRetrying) -> dict[str, Any]:
         return {
             "model": self.settings.model,
             "messages": [dict(message) for message in job.messages],
-            "response_model": ModelAnswer,
+            "response_model": _answer_model(),
             "max_retries": retrying,
             "strict": False,
             "temperature": self.settings.temperature,
