@@ -32,7 +32,7 @@ from functools import lru_cache
 from summarizer.backends.rules.lexicon import Lexicon, evidence_of, inside_any, sentence
 from summarizer.backends.rules.meeting import Meeting
 from summarizer.schema import Evidence
-from summarizer.text.words import word_boundaries
+from summarizer.text.words import word_boundaries, word_tags
 
 #: Longest place before an administrative kind (乌鲁木齐市) and before a zone (中山火炬开发区 has 4;
 #: a long county name or qualifier takes the rest).
@@ -186,20 +186,13 @@ def _named_place(place: str, lex: Lexicon) -> bool:
 @lru_cache(maxsize=4096)
 def _tokens(snippet: str) -> tuple[tuple[str, str | None], ...]:
     boundaries = word_boundaries(snippet)
-    tags = _tag_table()
+    tags = word_tags()
     words, previous = [], 0
     for boundary in boundaries:
         word = snippet[previous:boundary]
         words.append((word, tags.get(word)))
         previous = boundary
     return tuple(words)
-
-
-@lru_cache(maxsize=1)
-def _tag_table() -> dict[str, str]:
-    import jieba.posseg
-
-    return jieba.posseg.dt.word_tag_tab  # type: ignore[no-any-return]
 
 
 def _is_han(char: str) -> bool:
