@@ -257,6 +257,18 @@ def test_falls_back_when_the_server_ignores_tools(
     assert backend.mode == "json_schema" and len(summary.metrics) == 2
 
 
+def test_falls_back_when_the_server_writes_text_until_max_tokens_instead_of_calling_the_tool(
+    document: Document, quantities: list[Quantity], tmp_path: Path
+) -> None:
+    """llama.cpp under tool_choice 'auto' lets a small model ramble: that is a server ignoring tools."""
+    rambling = Reply("content", payload="请整理下面这篇报道" * 40, finish_reason="length")
+    with DevServer([rambling, Reply.json(good_draft(quantities))]) as server:
+        backend = LLMBackend(settings(server, tmp_path))
+        summary = backend.summarize(document, quantities)
+    assert [r.mode for r in server.requests] == ["tools", "json_schema"]
+    assert backend.mode == "json_schema" and len(summary.metrics) == 2
+
+
 def test_every_mode_rejected_is_a_clear_error(document: Document, quantities: list[Quantity], tmp_path: Path) -> None:
     with DevServer([Reply.error(400, message="tools and response_format are not supported")]) as server:
         backend = LLMBackend(settings(server, tmp_path))
@@ -298,12 +310,33 @@ def test_truncated_json_fails_clearly_after_the_reasks(
     assert_usage_matches(backend, server)
 
 
-def test_an_answer_cut_off_at_max_tokens_says_so(
+def test_an_answer_cut_off_before_any_item_says_so(
     document: Document, quantities: list[Quantity], tmp_path: Path
 ) -> None:
-    with DevServer([Reply.text('{"metrics": [', finish_reason="length")]) as server:
-        with pytest.raises(ModelResponseError, match="max_tokens"):
+    with DevServer([Reply.text('{"metrics": [{"name": "地区生', finish_reason="length")]) as server:
+        with pytest.raises(ModelResponseError, match="max_tokens=.*before any item was complete"):
             LLMBackend(settings(server, tmp_path, mode="json")).summarize(document, quantities)
+
+
+@pytest.mark.parametrize("mode", ["json", "tools"])
+def test_an_answer_cut_off_keeps_its_complete_items_and_says_so(
+    mode: str, document: Document, quantities: list[Quantity], tmp_path: Path
+) -> None:
+    """A small model under a grammar often writes until max_tokens: what it finished still counts,
+    the item it was writing (here a metric whose value stops at '12' of 120.5) does not."""
+    draft = cited_draft(document, quantities)
+    whole = json.dumps({"meta": draft["meta"], "tasks": draft["tasks"], "metrics": draft["metrics"]}, ensure_ascii=False)
+    cut = whole[: whole.index('"value": 120.5') + len('"value": 12')]
+    with DevServer([Reply.text(cut, finish_reason="length")]) as server:
+        backend = LLMBackend(settings(server, tmp_path, mode=mode, use_cache=True))
+        summary = backend.summarize(document, quantities)
+        again = LLMBackend(settings(server, tmp_path, mode=mode, use_cache=True)).summarize(document, quantities)
+    assert [item.text for item in summary.tasks] == ["抓项目建设"]
+    assert summary.meta.organization == "云溪高新区"
+    assert summary.metrics == []  # the half-written one is not guessed at
+    (warning,) = summary.diagnostics.warnings
+    assert "cut off at max_tokens=4096" in warning and "complete items (1)" in warning
+    assert again.diagnostics.usage.cached and again.diagnostics.warnings == [warning]
 
 
 def test_schema_violations_that_persist_fail_clearly(

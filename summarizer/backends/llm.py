@@ -19,9 +19,8 @@ import logging
 import re
 import threading
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict, ValidationError
@@ -30,8 +29,13 @@ from summarizer.cache import DiskCache, cache_key
 from summarizer.chunking import merge_drafts, split_text
 from summarizer.config import MODE_FALLBACK, NO_KEY, PROVIDERS, LLMSettings
 from summarizer.document import Document
-from summarizer.errors import BackendError, ConfigError, EndpointUnreachable, ModelResponseError
-from summarizer.grounding import GroundedDraft, ground, grounding_source
+from summarizer.errors import (
+    BackendError,
+    ConfigError,
+    EndpointUnreachable,
+    ModelResponseError,
+)
+from summarizer.grounding import ITEM_SECTIONS, GroundedDraft, ground, grounding_source
 from summarizer.prompting import Prompts, load_prompts
 from summarizer.redact import display_url, register_secret, scrub
 from summarizer.replay import Recorder, Replayer, ReplayMiss
@@ -65,7 +69,7 @@ MODES: dict[str, str] = {
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
 _FENCE = re.compile(r"```[ \t]*(?:json|JSON)?[ \t]*\n?(.*?)```", re.DOTALL)
 # What a server says when it does not speak a structured-output mode (vLLM, Ollama, llama.cpp, proxies).
-_MODE_REJECTED = re.compile(r"tool|function|response_format|json_schema|json_object|structured|grammar", re.I)
+_MODE_REJECTED = re.compile(r"tool|function|response_format|json_schema|json_object|structured|grammar", re.IGNORECASE)
 
 
 def _parse_errors() -> tuple[type[Exception], ...]:
@@ -90,6 +94,46 @@ def answer_json(text: str) -> str:
         return fenced.group(1).strip()
     start, end = text.find("{"), text.rfind("}")
     return text[start : end + 1] if 0 <= start < end else text.strip()
+
+
+_CLOSERS = {"{": "}", "[": "]"}
+
+
+def completed_part(text: str) -> str | None:
+    """The JSON of an answer cut off mid-way, up to its last complete item, closed; None if no item is complete.
+
+    Only whole values survive: the answer is cut back to where the meta object or an item of a
+    section list had just ended (an item half-written, a number half-typed, never count), and the
+    lists and objects still open there are closed.
+    """
+    text = _THINK.sub("", text)
+    start = text.find("{")
+    if start < 0:
+        return None
+    stack: list[str] = []
+    in_string = escaped = False
+    cut: str | None = None
+    for index in range(start, len(text)):
+        char = text[index]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in _CLOSERS:
+            stack.append(char)
+        elif char in "}]":
+            if not stack or _CLOSERS[stack.pop()] != char:
+                break
+            if not stack:
+                return text[start : index + 1]  # not cut at all
+            if len(stack) <= 2:  # the meta object, a section list, or an item of one, has just ended
+                cut = text[start : index + 1] + "".join(_CLOSERS[opener] for opener in reversed(stack))
+    return cut
 
 
 class ModelAnswer(GroundedDraft):
@@ -159,12 +203,16 @@ def generation_bounds(schema: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class _Job:
-    """One request's worth: the messages for a document or a chunk, and the whole document to check against."""
+    """One request's worth: the messages for a document or a chunk, and the whole document to check against.
+
+    ``warnings`` collects what the reader of the summary should know about this request's answer.
+    """
 
     messages: list[dict[str, str]]
     text: str
     quantities: list[Quantity]
     clauses: ClauseTable
+    warnings: list[str] = field(default_factory=list)
 
 
 @functools.cache
@@ -288,13 +336,14 @@ class LLMBackend:
         from summarizer.backends._http import metering
 
         meter = UsageMeter(parent=self._run_meter)
+        jobs = self._jobs(document, quantities, clauses)
         try:
             with metering(meter):
-                drafts = [self._ask(meter, job) for job in self._jobs(document, quantities, clauses)]
+                drafts = [self._ask(meter, job) for job in jobs]
         except BackendError as error:
             error.usage = meter.usage(self.settings.price())
             raise
-        return self._finish(key, document, quantities, clauses, drafts, meter)
+        return self._finish(key, document, quantities, clauses, drafts, meter, _warnings(jobs))
 
     async def asummarize(self, document: Document, quantities: list[Quantity]) -> Summary:
         clauses = document_clauses(document)
@@ -304,13 +353,14 @@ class LLMBackend:
         from summarizer.backends._http import metering
 
         meter = UsageMeter(parent=self._run_meter)
+        jobs = self._jobs(document, quantities, clauses)
         try:
             with metering(meter):
-                drafts = [await self._aask(meter, job) for job in self._jobs(document, quantities, clauses)]
+                drafts = [await self._aask(meter, job) for job in jobs]
         except BackendError as error:
             error.usage = meter.usage(self.settings.price())
             raise
-        return self._finish(key, document, quantities, clauses, drafts, meter)
+        return self._finish(key, document, quantities, clauses, drafts, meter, _warnings(jobs))
 
     def _ask(self, meter: UsageMeter, job: _Job) -> SummaryDraft:
         from tenacity import Retrying
@@ -323,7 +373,7 @@ class LLMBackend:
                     answer = self._sync_client().structured(mode).create(**self._request(job, retrying))
             except Exception as error:  # noqa: BLE001 - sorted out by _recover, unknown errors re-raised there
                 try:
-                    return self._recover(error, mode)
+                    return self._recover(error, mode, job)
                 except _FellBack:
                     continue
             return SummaryDraft.model_validate(answer.model_dump())
@@ -339,7 +389,7 @@ class LLMBackend:
                     answer = await self._loop_client().structured(mode).create(**self._request(job, retrying))
             except Exception as error:  # noqa: BLE001 - sorted out by _recover, unknown errors re-raised there
                 try:
-                    return self._recover(error, mode)
+                    return self._recover(error, mode, job)
                 except _FellBack:
                     continue
             return SummaryDraft.model_validate(answer.model_dump())
@@ -457,10 +507,13 @@ class LLMBackend:
             "reraise": True,
         }
 
-    def _recover(self, error: Exception, mode: str) -> SummaryDraft:
+    def _recover(self, error: Exception, mode: str, job: _Job) -> SummaryDraft:
         """After instructor gave up: fall back to another mode, keep the last draft, or fail clearly."""
         import openai
-        from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+        from instructor.core.exceptions import (
+            IncompleteOutputException,
+            InstructorRetryException,
+        )
 
         from summarizer.backends._http import TransportFailure
 
@@ -471,9 +524,9 @@ class LLMBackend:
             if isinstance(link, (TransportFailure, ReplayMiss)):
                 raise BackendError(scrub(str(link))) from None
         if isinstance(error, IncompleteOutputException):
-            raise ModelResponseError(
-                f"model answer was cut off at max_tokens={self.settings.max_tokens}; raise max_tokens"
-            ) from None
+            if mode == "tools" and not _called_a_tool(getattr(error, "last_completion", None)):
+                self._fall_back(mode, "the server answered without calling the tool")  # free text until max_tokens
+            return self._completed_items(error, job)
         if not isinstance(error, InstructorRetryException):
             raise error
         cause = error.__cause__
@@ -489,6 +542,22 @@ class LLMBackend:
         if isinstance(cause, _parse_errors()):
             return self._last_draft(error)
         raise error
+
+    def _completed_items(self, error: Exception, job: _Job) -> SummaryDraft:
+        """An answer cut off at max_tokens keeps the items it completed (grounded like any others), and says so."""
+        limit = self.settings.max_tokens
+        completed = completed_part(_completion_text(getattr(error, "last_completion", None)))
+        try:
+            draft = SummaryDraft.model_validate_json(completed) if completed else None
+        except ValidationError:
+            draft = None
+        if draft is None:
+            raise ModelResponseError(f"model answer was cut off at max_tokens={limit} before any item was complete; "
+                                     "raise max_tokens") from None
+        items = sum(len(getattr(draft, section)) for section in ("metrics", "targets", *ITEM_SECTIONS))
+        job.warnings.append(f"the model's answer was cut off at max_tokens={limit}: kept the complete items ({items}), "
+                            "the rest of the answer is missing (raise max_tokens)")
+        return draft
 
     def _fall_back(self, failed: str, why: str) -> None:
         position = MODE_FALLBACK.index(failed)
@@ -530,7 +599,8 @@ class LLMBackend:
         if entry is None:
             return key, None
         draft = SummaryDraft.model_validate(entry["draft"])
-        return key, self._summary(document, quantities, clauses, draft, entry["mode"], Usage(cached=True))
+        warnings = list(entry.get("warnings", []))
+        return key, self._summary(document, quantities, clauses, draft, entry["mode"], Usage(cached=True), warnings)
 
     def _finish(
         self,
@@ -540,12 +610,14 @@ class LLMBackend:
         clauses: ClauseTable,
         drafts: Sequence[SummaryDraft],
         meter: UsageMeter,
+        warnings: list[str],
     ) -> Summary:
         draft = merge_drafts(drafts)
         usage = meter.usage(self.settings.price())
         if self._cache is not None:
-            self._cache.put(key, {"draft": draft.model_dump(mode="json"), "mode": self.mode, "usage": usage.model_dump()})
-        return self._summary(document, quantities, clauses, draft, self.mode, usage)
+            entry = {"draft": draft.model_dump(mode="json"), "mode": self.mode, "usage": usage.model_dump()}
+            self._cache.put(key, {**entry, "warnings": warnings})
+        return self._summary(document, quantities, clauses, draft, self.mode, usage, warnings)
 
     def _cache_key(self, document: Document, quantities: list[Quantity], clauses: ClauseTable) -> str:
         s = self.settings
@@ -573,6 +645,7 @@ class LLMBackend:
         draft: SummaryDraft,
         mode: str,
         usage: Usage,
+        warnings: list[str],
     ) -> Summary:
         grounded = ground(draft, document.text, quantities, clauses)
         return Summary(
@@ -595,9 +668,15 @@ class LLMBackend:
                 mode=mode,
                 usage=usage,
                 dropped=grounded.dropped,
+                warnings=warnings,
             ),
             text=document.text,
         )
+
+
+def _warnings(jobs: Sequence[_Job]) -> list[str]:
+    """The jobs' warnings, once each, chunk by chunk."""
+    return list(dict.fromkeys(warning for job in jobs for warning in job.warnings))
 
 
 def _check(settings: LLMSettings) -> None:
@@ -648,6 +727,11 @@ def _server_message(error: openai.APIStatusError) -> str:
         if isinstance(inner, dict) and isinstance(inner.get("message"), str):
             return inner["message"]
     return error.message
+
+
+def _called_a_tool(completion: Any) -> bool:
+    choices = getattr(completion, "choices", None) or []
+    return bool(choices) and bool(getattr(choices[0].message, "tool_calls", None))
 
 
 def _completion_text(completion: Any) -> str:
