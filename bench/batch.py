@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.corpus import generate_corpus  # noqa: E402
-from summarizer.devserver import ChatRequest, DevServer, Reply, default_responder  # noqa: E402
+from bench.corpus import generate_corpus
+from summarizer.devserver import ChatRequest, DevServer, Reply, default_responder
 
 
 def write_corpus(folder: Path, count: int) -> Path:
