@@ -17,6 +17,7 @@ from typing import Literal, Union
 
 from summarizer import grounding
 from summarizer.backends import Backend
+from summarizer.collector import collector_paused
 from summarizer.config import Config, endpoint_configured, load_config
 from summarizer.document import Document, document_from_text, load_document
 from summarizer.errors import ConfigError, SummarizerError
@@ -121,9 +122,19 @@ async def _aopened_backend(backend: BackendChoice | Backend, config: Config) -> 
 
 
 def summarize_document(document: Document, backend: Backend) -> Summary:
-    """Pre-extract, run the backend, then ground: the one pipeline every entry point shares."""
-    quantities = extract_quantities(document.text)
-    return _finished(backend.summarize(document, quantities), quantities, document)
+    """Pre-extract, run the backend, then ground: the one pipeline every entry point shares.
+
+    The CPU-bound stages run with the cyclic collector paused (:mod:`summarizer.collector`): the
+    whole pipeline when the backend computes its summary (``cpu_bound``: one pause, so the
+    collector catches up once), else all but the wait for a model.
+    """
+    with collector_paused():
+        quantities = extract_quantities(document.text)
+        if getattr(backend, "cpu_bound", False):
+            return _finished(backend.summarize(document, quantities), quantities, document)
+    summary = backend.summarize(document, quantities)
+    with collector_paused():
+        return _finished(summary, quantities, document)
 
 
 def _finished(summary: Summary, quantities: list[Quantity], document: Document) -> Summary:

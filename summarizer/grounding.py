@@ -197,6 +197,7 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
+@lru_cache(maxsize=65536)  # every check of a document asks again for the keys of the values it states
 def _magnitude(value: float) -> float:
     """The key under which values that :func:`_close` calls equal meet: 12 significant digits, no sign."""
     return float(f"{abs(value):.12g}")
@@ -292,7 +293,10 @@ class _Statements:
             if quantity.is_time:
                 continue
             scale = _unit_parts(quantity.unit)[0]
-            keys = {key for v in _stated_values(quantity) for key in (_magnitude(v), _magnitude(v * scale))}
+            values = _stated_values(quantity)
+            keys = {_magnitude(v) for v in values}
+            if scale != 1.0:  # else the scaled values are the values themselves
+                keys.update(_magnitude(v * scale) for v in values)
             for key in keys:
                 self._by_magnitude.setdefault(key, []).append(quantity)
         self._starts = {key: [q.start for q in found] for key, found in self._by_magnitude.items()}
@@ -307,7 +311,7 @@ class _Statements:
     def stating(self, magnitudes: Iterable[float], span: Span | None = None) -> Iterator[Quantity]:
         """Number candidates filed under one of ``magnitudes``, inside ``span`` when given."""
         seen: set[int] = set()
-        for key in dict.fromkeys(_magnitude(m) for m in magnitudes):
+        for key in dict.fromkeys(map(_magnitude, magnitudes)):
             found = self._by_magnitude.get(key)
             if not found:
                 continue
@@ -460,7 +464,9 @@ class _Source:
         self._instruction_ends = [end for _, end in self.instructions]
         self.source_text = _masked(text, self.instructions)
         self.by_id = {q.id: q for q in quantities}
-        self.quantities = [q for q in quantities if self.instruction_in(q.start, q.end) is None]
+        self.quantities = (
+            [q for q in quantities if self.instruction_in(q.start, q.end) is None] if self.instructions else list(quantities)
+        )
         self.stated = _Statements(self.source_text, self.quantities)
         self._ordered = sorted(self.quantities, key=lambda q: q.start)
         self._starts = [q.start for q in self._ordered]

@@ -7,8 +7,10 @@ import bisect
 from summarizer.backends.rules.figures import extract_metrics, period_marks
 from summarizer.backends.rules.lexicon import Lexicon, evidence_of, inside_any, lexicon
 from summarizer.backends.rules.meta import extract_meta
+from summarizer.backends.rules.names import listings
 from summarizer.backends.rules.narrative import extract_narrative
 from summarizer.backends.rules.targets import extract_targets
+from summarizer.collector import collector_paused
 from summarizer.document import Document
 from summarizer.schema import ArticleInfo, Diagnostics, Item, Meta, Metric, Quantity, Summary, Target
 from summarizer.text.sentences import segment
@@ -20,6 +22,8 @@ class RulesBackend:
     """Summaries from cue lexicons and document structure: deterministic, offline, stateless."""
 
     name = "rules"
+    #: All its work is computation (no model to wait for): see ``summarizer.api.summarize_document``.
+    cpu_bound = True
 
     def __init__(self, lex: Lexicon | None = None) -> None:
         self._lexicon = lex
@@ -30,6 +34,10 @@ class RulesBackend:
         Numbers come only from ``quantities`` (the pre-extractor's candidates) and every evidence
         quotes ``document.text`` exactly, so grounding has nothing to drop.
         """
+        with collector_paused():  # all CPU: see summarizer.collector
+            return self._summarize(document, quantities)
+
+    def _summarize(self, document: Document, quantities: list[Quantity]) -> Summary:
         lex = self._lexicon or lexicon()
         text = document.text
         spans = [(a.start, a.end, a.title) for a in document.articles] or [(0, len(text), document.meta.title)]
@@ -55,8 +63,9 @@ class RulesBackend:
             ]
             narrative = extract_narrative(discourse, inside, lex)
             silent = sorted(narrative.silent)
-            metrics += extract_metrics(text, inside, period_marks(text, inside, silent, lex), silent, lex)
-            targets += extract_targets(text, inside, lex)
+            listed = listings(text, inside)
+            metrics += extract_metrics(text, inside, period_marks(text, inside, silent, lex), silent, lex, listed)
+            targets += extract_targets(text, inside, lex, listed)
             for phrase in narrative.phrases:
                 lists[phrase.section].append(Item(text=phrase.text, evidence=evidence_of(text, phrase.start, phrase.end)))
             if len(spans) > 1:

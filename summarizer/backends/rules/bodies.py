@@ -80,12 +80,15 @@ class _Body:
 _ADMIN_FAMILIES = frozenset("县市区旗镇乡") | {"自治县", "自治旗", "自治州", "place"}
 
 
+_LEVEL_PREFIX = re.compile(r"^(?:国家级?|省级)")
+
+
 def named_bodies(text: str, start: int, end: int, lex: Lexicon) -> list[_Body]:
     """Every body named in ``text[start:end]``, in text order."""
     found: list[_Body] = []
     taken: list[tuple[int, int]] = []
     for match in lex.zone_kind.finditer(text, start, end):
-        kind = re.sub(r"^(?:国家级?|省级)", "", match.group(0))  # 衡阳国家高新区 is 衡阳高新区
+        kind = _LEVEL_PREFIX.sub("", match.group(0))  # 衡阳国家高新区 is 衡阳高新区
         place_at = _place_start(text, start, match.start(), match.end(), ZONE_PLACE, lex)
         place = text[place_at : match.start()] if place_at is not None else ""
         s = match.start() if place_at is None else place_at
@@ -114,8 +117,18 @@ def _place_start(text: str, floor: int, at: int, kind_end: int, longest: int, le
     """Where the place name before the kind at ``text[at:kind_end]`` starts, if one is written.
 
     The place is the shortest tail of the run of characters before the kind that starts after a
-    lead word (召开, 居 …) or at the run's start and passes :func:`_place_ok`.
+    lead word (召开, 居 …) or at the run's start and passes :func:`_place_ok`. Only the characters
+    around the kind decide (the run reaches ``RUN`` back, its word check 4 before that and 3 past
+    the kind), and a report names the same bodies again and again: each context is read once.
     """
+    lo = max(0, at - RUN - 4)
+    found = _place_start_within(text[lo : kind_end + 3], max(floor, lo) - lo, at - lo, kind_end - lo, longest, lex)
+    return None if found is None else lo + found
+
+
+@lru_cache(maxsize=4096)
+def _place_start_within(text: str, floor: int, at: int, kind_end: int, longest: int, lex: Lexicon) -> int | None:
+    """:func:`_place_start` on the snippet of the text around the kind (offsets are the snippet's)."""
     i = at
     while i > floor and at - i < RUN and _is_han(text[i - 1]) and text[i - 1] not in lex.place_stop:
         if text[i - 1] in "县市区旗" and i < at:

@@ -21,15 +21,11 @@ from summarizer.backends.rules.lexicon import (
     evidence_of,
     inside_any,
 )
-from summarizer.backends.rules.lists import (
-    list_counts,
-    ranked_subjects,
-    respective_names,
-)
+from summarizer.backends.rules.lists import list_counts, ranked_subjects
 from summarizer.backends.rules.meta import looks_ahead
-from summarizer.backends.rules.names import attribute_of, descriptors, indicator_name, is_share
+from summarizer.backends.rules.names import Listings, attribute_of, indicator_name, is_share, listings
 from summarizer.indicators import canonical_name
-from summarizer.schema import Metric, Qualifier, Quantity
+from summarizer.schema import Evidence, Metric, Qualifier, Quantity, trusted_constructor
 
 
 @dataclass
@@ -85,23 +81,25 @@ def extract_metrics(
     periods: Sequence[tuple[int, str]],
     silent: Sequence[tuple[int, int]],
     lex: Lexicon,
+    listed: Listings | None = None,
 ) -> list[Metric]:
     """Reported results: a level and its 同比增长 make ONE metric; ranks and comparisons their own.
 
     Numbers in ``silent`` spans (tasks, headings) and numbers describing another are no results.
+    ``listed`` is what :func:`names.listings` reads off ``quantities``, when the caller has it already.
     """
     metrics: list[Metric] = []
     by_sentence: dict[int, list[Quantity]] = {}
-    describing = descriptors(text, quantities) | list_counts(text, quantities) | asides(text, quantities)
+    listed = listed or listings(text, quantities)
+    describing = listed.describing | list_counts(text, quantities) | asides(text, quantities)
     for quantity in quantities:
         if quantity.is_time or quantity.is_target or quantity.id in describing or inside_any(quantity.start, silent):
             continue
         if quantity.unit in DURATION_UNITS:
             continue  # "连续5年", "近6年来": how long, not an indicator's figure
         by_sentence.setdefault(quantity.sentence_start, []).append(quantity)
-    respective = respective_names(text, quantities)
     for group in by_sentence.values():
-        metrics.extend(_sentence_metrics(text, group, periods, respective, lex))
+        metrics.extend(_sentence_metrics(text, group, periods, listed.respective, lex))
     return metrics
 
 
@@ -170,9 +168,17 @@ def _sentence_metrics(
     return [_metric(text, d) for d in drafts if d.name and (d.value is not None or d.growth_pct is not None)]
 
 
+#: 近3成, 两成以上: a rate written in tenths.
+_IN_TENTHS = re.compile(r"成$|成(?:以上|左右|多)$")
+#: 比全省高1.2个百分点: a comparison written around the gap; against an earlier period it is a change.
+_WRITTEN_COMPARISON = re.compile(r"比([^，。；]{1,12}?)(高出?|低|快|慢)了?$")
+_EARLIER_PERIOD = re.compile(r"去年|上年|同期|年初|上月|上季")
+_COMPARISON_TAIL = re.compile(r"(?:水平)?(?:的)?$")
+
+
 def _as_written(quantity: Quantity) -> tuple[float | None, str | None]:
     """A level as the text writes it: 近3成 is 3 成 (the pre-extractor reads it as 30 %)."""
-    if quantity.unit == "%" and quantity.value is not None and re.search(r"成$|成(?:以上|左右|多)$", quantity.text):
+    if quantity.unit == "%" and quantity.value is not None and _IN_TENTHS.search(quantity.text):
         return round(quantity.value / 10, 6), "成"
     return quantity.value, quantity.unit or None
 
@@ -288,11 +294,11 @@ def _comparison(lead: str, quantity: Quantity, lex: Lexicon) -> str | None:
     elif quantity.basis and lex.comparison.search(quantity.basis):
         compared = quantity.basis
     else:
-        written = re.search(r"比([^，。；]{1,12}?)(高出?|低|快|慢)了?$", lead)
-        if not written or re.search(r"去年|上年|同期|年初|上月|上季", written.group(1)):
+        written = _WRITTEN_COMPARISON.search(lead)
+        if not written or _EARLIER_PERIOD.search(written.group(1)):
             return None
         compared = {"高": "高于", "高出": "高于", "低": "低于", "快": "快于", "慢": "慢于"}[written.group(2)] + written.group(1)
-    return re.sub(r"(?:水平)?(?:的)?$", "", compared.strip(EDGE_QUOTES)) or None
+    return _COMPARISON_TAIL.sub("", compared.strip(EDGE_QUOTES)) or None
 
 
 def _comparison_draft(quantity: Quantity, floor: int, compared: str, head: _Draft, period: str | None) -> _Draft:
@@ -304,10 +310,18 @@ def _comparison_draft(quantity: Quantity, floor: int, compared: str, head: _Draf
     return draft
 
 
+#: Metrics from drafts whose every part was typed here (values and growths are floats or None): a
+#: long report makes tens of thousands, so they are not validated again.
+_new_metric = trusted_constructor(Metric, {
+    "name": "地区生产总值", "canonical_name": "地区生产总值", "value": 3.0, "unit": "亿元", "growth_pct": 5.0,
+    "growth_pp": None, "period": None, "qualifier": "exact", "evidence": Evidence(quote="3亿元", start=0, end=3),
+})
+
+
 def _metric(text: str, draft: _Draft) -> Metric:
     start = min(draft.start, *(q.start for q in draft.quantities))
     end = max(draft.end, *(q.end for q in draft.quantities))
-    return Metric(
+    return _new_metric(
         name=draft.name,
         canonical_name=canonical_name(draft.name),
         value=draft.value,

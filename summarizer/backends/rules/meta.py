@@ -21,6 +21,10 @@ from summarizer.schema import Evidence, Meta
 
 #: After "2023年": words that make it a part of the year or a point in time, not the whole year.
 _PART_OF_YEAR = re.compile(r"度?(?:以来|同期|底|末|前|[一二三四]季度|[上下]半年|\d|[一二三四五六七八九十]+月|元)")
+_ABOUT_MEETING = re.compile(r"召开|举行|会议|会上|讲话")
+_CLAUSE_AHEAD = re.compile(r"[^。；！？\n]{0,30}")
+_DIGIT = re.compile(r"\d")
+_AHEAD_VERB = re.compile(r"(?:冲刺|决战|奋战|抓住|决胜|迎接)[“‘]?$")
 _YEAR_MIN, _YEAR_MAX = 1990, 2100
 
 
@@ -85,7 +89,7 @@ def _meeting_date(
     for match in lex.date.finditer(text, start, end):
         s_start, s_end = sentence(text, start, end, match.start())
         near_meeting = meeting is not None and s_start <= meeting.written_start <= s_end
-        about_meeting = bool(re.search(r"召开|举行|会议|会上|讲话", text[s_start:s_end]))
+        about_meeting = bool(_ABOUT_MEETING.search(text, s_start, s_end))
         key = (not near_meeting, not about_meeting, match.start())
         if best is None or key < best[0]:
             best = (key, match)
@@ -236,8 +240,8 @@ def _is_cumulative(period: str) -> bool:
 
 def _scopes_figures(text: str, position: int, end: int) -> bool:
     """元至五月，全市规模以上工业增加值增速高于… : a figure follows the period in its clause."""
-    clause = re.match(r"[^。；！？\n]{0,30}", text[position : min(end, position + 30)])
-    return bool(clause and re.search(r"\d", clause.group(0)))
+    clause = _CLAUSE_AHEAD.match(text[position : min(end, position + 30)])
+    return bool(clause and _DIGIT.search(clause.group(0)))
 
 
 _CN_MONTHS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
@@ -302,4 +306,4 @@ def _meeting_month(text: str, start: int, end: int) -> int | None:
 def looks_ahead(text: str, floor: int, position: int) -> bool:
     """冲刺三季度 / 决战四季度 name a period still to come."""
     before = text[max(floor, position - 3) : position].lstrip("“‘")
-    return bool(re.search(r"(?:冲刺|决战|奋战|抓住|决胜|迎接)[“‘]?$", before))
+    return bool(_AHEAD_VERB.search(before))

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from summarizer.backends.rules.lexicon import EDGE_QUOTES, MAX_NAME, QUOTES, Lexicon
+from summarizer.backends.rules.lists import respective_names
 from summarizer.schema import Quantity
 from summarizer.text.sentences import clause_spans
 from summarizer.text.words import words as dictionary_words
@@ -100,6 +101,17 @@ def descriptors(text: str, quantities: Sequence[Quantity]) -> set[str]:
             if not _NOT_DESCRIBING.search(between):
                 found.add(current.id)
     return found
+
+
+class Listings(NamedTuple):
+    """What metrics and targets both read off an article's numbers before naming them: read once for both."""
+
+    describing: set[str]  # ids of numbers that only describe the next one's noun (:func:`descriptors`)
+    respective: dict[str, str]  # id -> its subject, for numbers listed after 分别 (:func:`respective_names`)
+
+
+def listings(text: str, quantities: Sequence[Quantity]) -> Listings:
+    return Listings(descriptors(text, quantities), respective_names(text, quantities))
 
 
 _AFTER_LAST_NUMBER = re.compile(r"^.*\d[\d.]*(?:%|个百分点|亿元|万元|元|[个家项名户人台栋张件所座位])?")
@@ -265,11 +277,14 @@ def _subject_before(text: str, sentence_start: int, floor: int, lex: Lexicon) ->
     return name if 2 <= len(name) <= MAX_NAME else ""
 
 
+_SHARE_OF = re.compile(r"占(?:全[市省国区])?的?(?:比重|比例)?|全[市省国区]占比")
+
+
 def attribute_of(name: str, lex: Lexicon) -> bool:
     """A name that only qualifies the item named before it: 总投资, 占比, 协议总投资, 占全市的."""
     if name in lex.attributes or (len(name) <= 6 and lex.attribute_ending.search(name)):
         return True
-    return bool(re.fullmatch(r"占(?:全[市省国区])?的?(?:比重|比例)?|全[市省国区]占比", name))
+    return bool(_SHARE_OF.fullmatch(name))
 
 
 def is_share(name: str) -> bool:

@@ -96,6 +96,7 @@ _CONTINUES = re.compile(
     r"^(?:同比|比上年|较上年|较去年|增长|下降|增速|增幅|增加|减少|提高|回落|居|位居|位列|排名|排|列|占|达|达到|为|"
     r"完成率|总额|总量|分别|均|其中|受邀|高于|低于|快于|慢于|超过|超|实现|完成|同期|环比|两年平均)"
 )
+_NON_WORD = re.compile(r"\W")
 _QUESTION = "？?"
 # An assessment of results: "经济运行呈现稳中向好态势", "取得明显成效".
 # A piece with its own modal: "招商引资工作要…" names its own work.
@@ -409,7 +410,7 @@ def _is_result(words: str, numbers: Sequence[Quantity], lex: Lexicon, reviewed: 
     if numbers:
         ranked = any(q.kind in ("rank", "top_n") for q in numbers)
         return bool(ranked or honour or lex.deed_verb.search(words))
-    if lex.slogan.fullmatch(words) or len(re.sub(r"\W", "", words)) < MIN_PHRASE:
+    if lex.slogan.fullmatch(words) or len(_NON_WORD.sub("", words)) < MIN_PHRASE:
         return False
     done = reviewed and lex.task_verb.search(words)
     return bool(honour or done or _ASSESSMENT.search(words) or lex.achievement_verb.search(words) or lex.deed_verb.search(words))

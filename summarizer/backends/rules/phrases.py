@@ -63,6 +63,7 @@ PROBLEM_LEAD = re.compile(
 _NUMERIC = re.compile(r"[\d.%％]|(?<=\d)[十百千万亿]")
 # "巢湖经开区和合巢产业新城要坚定信心": who must act is not the work.
 _SUBJECT_BEFORE_MUST = re.compile(r"[^，。；：“”]{2,16}?(?<![需重主只纲必不])(?=要(?![求素点件闻地害么是]))")
+_NON_WORD = re.compile(r"\W")
 SEPARATOR = "，"
 
 
@@ -99,7 +100,7 @@ def condensed(text: str, spans: Sequence[tuple[int, int]], lex: Lexicon) -> str 
                 phrase += adjacent if len(adjacent) == 1 and adjacent in "，,、" else SEPARATOR
             phrase += text[c_start:c_end]
     phrase = phrase.strip(EDGE)
-    return phrase if len(re.sub(r"\W", "", phrase)) >= MIN_PHRASE else None
+    return phrase if len(_NON_WORD.sub("", phrase)) >= MIN_PHRASE else None
 
 
 def _filled(text: str, kept: list[tuple[int, int]], dropped: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -15,18 +15,21 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from summarizer.backends.rules.lexicon import Lexicon, evidence_of
-from summarizer.backends.rules.lists import respective_names
-from summarizer.backends.rules.names import LEADING_COUNT, descriptors, indicator_name
+from summarizer.backends.rules.names import LEADING_COUNT, Listings, indicator_name, listings
 from summarizer.indicators import canonical_name
-from summarizer.schema import Quantity, Target, TargetMeasure
+from summarizer.schema import Evidence, Quantity, Target, TargetMeasure, trusted_constructor
 
 
-def extract_targets(text: str, quantities: Sequence[Quantity], lex: Lexicon) -> list[Target]:
-    """Goals: the candidates the pre-extractor marked as governed by a target cue."""
+def extract_targets(
+    text: str, quantities: Sequence[Quantity], lex: Lexicon, listed: Listings | None = None
+) -> list[Target]:
+    """Goals: the candidates the pre-extractor marked as governed by a target cue.
+
+    ``listed`` is what :func:`names.listings` reads off ``quantities``, when the caller has it already.
+    """
     targets: list[Target] = []
     previous: Quantity | None = None
-    describing = descriptors(text, quantities)
-    respective = respective_names(text, quantities)
+    describing, respective = listed or listings(text, quantities)
     for quantity in quantities:
         if quantity.is_time:
             continue
@@ -35,12 +38,12 @@ def extract_targets(text: str, quantities: Sequence[Quantity], lex: Lexicon) -> 
         if not quantity.is_target or quantity.id in describing:
             continue
         name, said_growth, end, floor = indicator_name(text, quantity, same_sentence, lex)
-        growth = said_growth or bool(re.search(r"增速|增长|增幅", text[floor : quantity.start]))
+        growth = said_growth or bool(_GROWTH_WORD.search(text, floor, quantity.start))
         measure = _measure(quantity, growth)
         name = respective.get(quantity.id) or _after_cue(name, lex)
         if not name:
             continue
-        if measure == "growth" and not re.search(r"增速|增长|增幅", name):
+        if measure == "growth" and not _GROWTH_WORD.search(name):
             name += "增速"
         if measure == "rank" and "排名" in text[floor : quantity.start] and not name.endswith("排名"):
             name += "排名"
@@ -49,7 +52,7 @@ def extract_targets(text: str, quantities: Sequence[Quantity], lex: Lexicon) -> 
                 name = targets[-1].name + name  # "高新技术企业总数突破450家，全市排名保持前三"
         ranged = quantity.qualifier == "range" and quantity.low is not None
         targets.append(
-            Target(
+            _new_target(
                 name=name,
                 canonical_name=canonical_name(name),
                 value=quantity.low if ranged else quantity.value,
@@ -67,6 +70,15 @@ def extract_targets(text: str, quantities: Sequence[Quantity], lex: Lexicon) -> 
         )
     return targets
 
+
+_GROWTH_WORD = re.compile(r"增速|增长|增幅")
+
+#: Targets from a candidate's own values (floats or None) and the text's words: not validated again.
+_new_target = trusted_constructor(Target, {
+    "name": "地区生产总值增速", "canonical_name": "地区生产总值", "value": 6.0, "unit": "%", "measure": "growth",
+    "qualifier": "approx", "low": None, "high": None, "horizon": "全年", "cue": "力争", "text": "增长6%左右",
+    "evidence": Evidence(quote="增长6%左右", start=0, end=7),
+})
 
 _RANK_ONLY = re.compile(r"(?:全国|全省|全市|全区|全县)?(?:综合)?排名")
 
