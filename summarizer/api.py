@@ -124,16 +124,16 @@ async def _aopened_backend(backend: BackendChoice | Backend, config: Config) -> 
 def summarize_document(document: Document, backend: Backend) -> Summary:
     """Pre-extract, run the backend, then ground: the one pipeline every entry point shares.
 
-    The CPU-bound stages run with the cyclic collector paused (:mod:`summarizer.collector`): the
-    whole pipeline when the backend computes its summary (``cpu_bound``: one pause, so the
-    collector catches up once), else all but the wait for a model.
+    The CPU-bound stages of a large document run with the cyclic collector paused
+    (:mod:`summarizer.collector`): the whole pipeline when the backend computes its summary
+    (``cpu_bound``: one pause, so the collector catches up once), else all but the wait for a model.
     """
-    with collector_paused():
+    with collector_paused(document.text):
         quantities = extract_quantities(document.text)
         if getattr(backend, "cpu_bound", False):
             return _finished(backend.summarize(document, quantities), quantities, document)
     summary = backend.summarize(document, quantities)
-    with collector_paused():
+    with collector_paused(document.text):
         return _finished(summary, quantities, document)
 
 

@@ -6,9 +6,11 @@ them and frees nothing, since they form no reference cycles: on a document of 10
 that is a sixth of the pipeline's time. Reference counting frees everything as usual while the
 collector is paused; cycles made meanwhile are collected once the last pause ends.
 
-Pauses nest and may overlap across threads (a batch summarises documents in parallel): the
-collector runs again when no document is being worked on. Only CPU-bound stages pause it, never
-a wait for a model, so a long batch of model calls keeps its usual collections.
+Only a large document pauses it (``LARGE_TEXT`` characters and more): the passes cost little on
+an ordinary report, and a batch of ordinary reports, always one in progress, would otherwise never
+see a collection, and keep every cycle it made. Pauses nest and may overlap across threads: the
+collector runs again when no large document is being worked on. Only CPU-bound stages pause it,
+never a wait for a model.
 """
 
 from __future__ import annotations
@@ -18,15 +20,22 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+#: Texts from this many characters on pause the collector (a report runs to a few thousand).
+LARGE_TEXT = 100_000
+
 _lock = threading.Lock()
 _pauses = 0
 _was_enabled = False
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """Run the block with the cyclic collector off (unless it was off already: it stays so)."""
+def collector_paused(text: str) -> Iterator[None]:
+    """Run the block, the work on ``text``, with the cyclic collector off when ``text`` is large
+    (unless it was off already: it stays so)."""
     global _pauses, _was_enabled
+    if len(text) < LARGE_TEXT:
+        yield
+        return
     with _lock:
         if _pauses == 0:
             _was_enabled = gc.isenabled()

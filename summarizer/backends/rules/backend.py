@@ -34,7 +34,7 @@ class RulesBackend:
         Numbers come only from ``quantities`` (the pre-extractor's candidates) and every evidence
         quotes ``document.text`` exactly, so grounding has nothing to drop.
         """
-        with collector_paused():  # all CPU: see summarizer.collector
+        with collector_paused(document.text):  # all CPU: see summarizer.collector
             return self._summarize(document, quantities)
 
     def _summarize(self, document: Document, quantities: list[Quantity]) -> Summary:
