@@ -15,12 +15,9 @@ def test_words_are_dictionary_words_and_boundaries_follow_them() -> None:
     assert word_boundaries("高新区召开") == [3, 5]
 
 
-def test_the_tag_table_is_the_one_jieba_posseg_builds() -> None:
-    import jieba.posseg
-
+def test_the_tag_table_tags_place_names() -> None:
     tags = word_tags()
-    assert tags == jieba.posseg.dt.word_tag_tab
-    assert tags["北京"] == "ns"
+    assert tags["北京"] == "ns" and tags["召开"].startswith("v")
 
 
 def test_loading_the_dictionary_imports_no_pkg_resources() -> None:

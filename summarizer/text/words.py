@@ -4,17 +4,15 @@ jieba loads its dictionary on first use, so nothing imports it until a caller ne
 dictionary words count (no HMM guessing), so an unknown pair of characters never looks like a word.
 
 Loading is made cheap where jieba is slow: its prefix dictionary is read from jieba's own cache
-file in one read (jieba unmarshals from the open file, several times slower), jieba is imported
-without ``pkg_resources`` (which it only uses to open its dictionary file, and which costs a tenth
-of a second to import), and the part-of-speech table is read from the dictionary in one pass
-instead of importing ``jieba.posseg``, which parses it line by line at import.
+file in one read (jieba unmarshals from the open file, several times slower), and jieba is
+imported without ``pkg_resources`` (which it only uses to open its dictionary file, and which
+costs a tenth of a second to import). Loading happens once, whichever thread asks first.
 """
 
 from __future__ import annotations
 
 import itertools
 import marshal
-import os
 import sys
 import tempfile
 import threading
@@ -74,9 +72,11 @@ def _load_cached_dictionary(tokenizer: Any) -> None:
 @lru_cache(maxsize=1)
 def word_tags() -> dict[str, str]:
     """Part-of-speech tag of every word of jieba's dictionary (``ns`` a place name, ...)."""
-    path = os.path.join(os.path.dirname(_jieba().__file__), "dict.txt")
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return {parts[0]: parts[2] for parts in (line.strip().split(" ") for line in lines) if len(parts) == 3}
+    _jieba()
+    with _loading:  # one thread parses the table; the others wait for it
+        import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab  # type: ignore[no-any-return]
 
 
 def words(text: str) -> list[str]:
