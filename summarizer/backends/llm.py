@@ -142,7 +142,7 @@ class ModelAnswer(GroundedDraft):
     model_config = ConfigDict(title="SummaryDraft")
 
     @classmethod
-    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> ModelAnswer:  # type: ignore[override]
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> ModelAnswer:
         """Instructor parses every mode's answer here: the one place to strip reasoning and fences."""
         if isinstance(json_data, (bytes, bytearray)):
             json_data = json_data.decode("utf-8", "replace")
@@ -221,7 +221,7 @@ def _answer_model() -> type[ModelAnswer]:
     and would otherwise wrap (and regenerate the schema) on every request."""
     import instructor
 
-    return instructor.openai_schema(ModelAnswer)  # type: ignore[no-any-return]
+    return instructor.openai_schema(ModelAnswer)
 
 
 class _Connection:
