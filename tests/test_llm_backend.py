@@ -406,6 +406,12 @@ def test_server_errors_and_dropped_connections_are_retried(
     assert_usage_matches(backend, server)
 
 
+def test_a_dropped_connection_names_the_server(document: Document, quantities: list[Quantity], tmp_path: Path) -> None:
+    with DevServer([Reply.drop()]) as server:
+        with pytest.raises(BackendError, match=r"model server at http://127\.0\.0\.1:\d+/v1 dropped the connection"):
+            LLMBackend(settings(server, tmp_path, max_retries=0)).summarize(document, quantities)
+
+
 def test_a_slow_answer_times_out_clearly(document: Document, quantities: list[Quantity], tmp_path: Path) -> None:
     with DevServer([Reply.delay(1.5, Reply.json(good_draft(quantities)))]) as server:
         backend = LLMBackend(settings(server, tmp_path, timeout=0.3, max_retries=1))

@@ -386,7 +386,10 @@ class Attempts:
         if isinstance(error, httpx2.TimeoutException):
             return self.timeout_reason(), True
         if isinstance(error, httpx2.TransportError):
-            return f"connection dropped ({error.__class__.__name__})", True
+            return (
+                f"the model server at {self.url} dropped the connection before its answer was complete "
+                f"({error.__class__.__name__})"
+            ), True
         raise error
 
     def failure(self, attempt: int, reason: str, retry: bool = True) -> None:
