@@ -72,6 +72,10 @@ class _Answers:
         return self._known[key]
 
 
+def _llm_options(server: DevServer) -> list[str]:
+    return ["--backend", "llm", "--base-url", server.base_url, "--model", "bench"]
+
+
 def bench_llm(work: Path, documents: int, latency: float, concurrencies: tuple[int, ...]) -> None:
     docs = write_corpus(work / "llm-docs", documents)
     one = write_corpus(work / "llm-one", 1)
@@ -79,17 +83,15 @@ def bench_llm(work: Path, documents: int, latency: float, concurrencies: tuple[i
     answers = _Answers()
     print(f"LLM path: N={documents} documents, L={latency:.2f} s per request, one request each, start-up included")
     with DevServer(answers, latency=0.0) as server:  # the answers, worked out untimed
-        base = ["--backend", "llm", "--base-url", server.base_url, "--model", "bench", "--no-cache"]
+        base = [*_llm_options(server), "--no-cache"]
         run_cli(["summarize", str(docs), *base, "--concurrency", "8", "-o", str(work / "warm")], env)
         _, _, cpu_one = run_cli(["summarize", str(one), *base, "-o", str(work / "one")], env)
     for concurrency in concurrencies:
         ideal = documents * latency / concurrency
         cache = work / f"cache-{concurrency}"
         with DevServer(answers, latency=latency) as server:
-            common = [
-                "summarize", str(docs), "--backend", "llm", "--base-url", server.base_url, "--model", "bench",
-                "--concurrency", str(concurrency), "--cache-dir", str(cache),
-            ]
+            common = ["summarize", str(docs), *_llm_options(server), "--concurrency", str(concurrency),
+                      "--cache-dir", str(cache)]
             answers.first_request = None
             launched = time.perf_counter()
             first, _, cpu = run_cli([*common, "-o", str(work / f"llm-out-{concurrency}")], env)

@@ -263,8 +263,6 @@ class LLMBackend:
         self._lock = threading.Lock()
         self._documents = self._cached_documents = 0
         self._slots = threading.BoundedSemaphore(settings.concurrency)
-        self._async_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
-        self._async_slots = weakref.WeakKeyDictionary()
         self._cache = None
         if settings.use_cache and not (settings.record_dir or settings.replay_dir):
             self._cache = DiskCache(settings.cache_dir)
@@ -272,6 +270,9 @@ class LLMBackend:
         self._replayer = _replayer(settings)
         self._circuit: Circuit | None = None
         self._circuit_lock = threading.Lock()
+        # Its own lock: making the first client imports the SDK (about a second), which must not hold
+        # up cache lookups or usage reports meanwhile.
+        self._connect_lock = threading.Lock()
         self._connection: _Connection | None = None
         self._async_connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Connection]
         self._async_connections = weakref.WeakKeyDictionary()
@@ -285,7 +286,7 @@ class LLMBackend:
         Async clients of other event loops are left to the garbage collector: they cannot be
         closed from here (see :meth:`aclose`).
         """
-        with self._lock:
+        with self._connect_lock:
             connection, self._connection = self._connection, None
         if connection is not None:
             connection.client.close()
@@ -398,7 +399,7 @@ class LLMBackend:
 
     def _sync_client(self) -> _Connection:
         """The run's client, made on the first request (a fully cached run never imports the SDK)."""
-        with self._lock:
+        with self._connect_lock:
             if self._connection is None:
                 import httpx2
                 import openai
@@ -417,7 +418,7 @@ class LLMBackend:
     def _loop_client(self) -> _Connection:
         """The async client of the running event loop (an async client cannot cross loops)."""
         loop = asyncio.get_running_loop()
-        with self._lock:
+        with self._connect_lock:
             connection = self._async_connections.get(loop)
             if connection is None:
                 import httpx2
@@ -425,8 +426,8 @@ class LLMBackend:
 
                 from summarizer.backends._http import AsyncRetryingTransport
 
-                slots = self._async_slots.setdefault(loop, asyncio.Semaphore(self.settings.concurrency))
-                transport = AsyncRetryingTransport(self._attempts(), slots)
+                # The loop's concurrency limit lives with its client: both belong to that loop.
+                transport = AsyncRetryingTransport(self._attempts(), asyncio.Semaphore(self.settings.concurrency))
                 connection = self._async_connections[loop] = _Connection(
                     openai.AsyncOpenAI(
                         http_client=httpx2.AsyncClient(transport=transport, timeout=self.settings.timeout),
@@ -442,7 +443,7 @@ class LLMBackend:
 
     async def aclose(self) -> None:
         """Close the running loop's async client, then what :meth:`close` releases."""
-        with self._lock:
+        with self._connect_lock:
             connection = self._async_connections.pop(asyncio.get_running_loop(), None)
         if connection is not None:
             await connection.client.close()
@@ -615,8 +616,10 @@ class LLMBackend:
         draft = merge_drafts(drafts)
         usage = meter.usage(self.settings.price())
         if self._cache is not None:
-            entry = {"draft": draft.model_dump(mode="json"), "mode": self.mode, "usage": usage.model_dump()}
-            self._cache.put(key, {**entry, "warnings": warnings})
+            self._cache.put(key, {
+                "draft": draft.model_dump(mode="json"), "mode": self.mode, "usage": usage.model_dump(),
+                "warnings": warnings,
+            })  # fmt: skip
         return self._summary(document, quantities, clauses, draft, self.mode, usage, warnings)
 
     def _cache_key(self, document: Document, quantities: list[Quantity], clauses: ClauseTable) -> str:
