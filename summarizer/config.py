@@ -77,6 +77,9 @@ class Price(BaseModel):
     model_config = ConfigDict(extra="forbid")
     prompt: float = Field(ge=0)
     completion: float = Field(ge=0)
+    batch_share: float = Field(
+        default=0.5, ge=0, le=1, description="Share of the price a Batch API request costs (OpenAI's: half)."
+    )
 
 
 class LLMSettings(BaseModel):
