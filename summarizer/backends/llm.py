@@ -20,8 +20,8 @@ import re
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import ConfigDict, ValidationError
 
@@ -50,7 +50,7 @@ from summarizer.schema import (
     Usage,
 )
 from summarizer.text.clauses import ClauseTable, document_clauses
-from summarizer.usage import UsageMeter
+from summarizer.usage import UsageMeter, tokens_in_usage
 
 if TYPE_CHECKING:  # the SDKs load on the first real request: a fully cached run never pays for them
     import openai
@@ -205,14 +205,25 @@ def generation_bounds(schema: dict[str, Any]) -> dict[str, Any]:
 class _Job:
     """One request's worth: the messages for a document or a chunk, and the whole document to check against.
 
+    ``document_sha`` and ``chunk`` name the request in a provider's batch (:mod:`summarizer.batch_api`);
     ``warnings`` collects what the reader of the summary should know about this request's answer.
     """
 
-    messages: list[dict[str, str]]
+    messages: list[dict[str, Any]]
     text: str
     quantities: list[Quantity]
     clauses: ClauseTable
+    document_sha: str
+    chunk: int
     warnings: list[str] = field(default_factory=list)
+
+
+class BatchAnswers(Protocol):
+    """The answers a provider's batch engine gave, looked up by document text hash and chunk."""
+
+    def completion(self, document_sha: str, chunk: int) -> dict[str, Any]:
+        """The chat-completion body answering that request; raises ``BackendError`` when there is none."""
+        ...
 
 
 @functools.cache
@@ -237,7 +248,7 @@ class _Connection:
             if mode not in self._structured:
                 import instructor
 
-                self._structured[mode] = instructor.from_openai(self.client, mode=instructor.Mode[MODES[mode]])
+                self._structured[mode] = instructor.from_openai(self.client, mode=_instructor_mode(mode))
             return self._structured[mode]
 
 
@@ -249,11 +260,22 @@ class LLMBackend:
     name = "llm"
 
     def __init__(
-        self, settings: LLMSettings, *, prompts: Prompts | None = None, on_close: Callable[[], None] | None = None
+        self,
+        settings: LLMSettings,
+        *,
+        prompts: Prompts | None = None,
+        on_close: Callable[[], None] | None = None,
+        batch_answers: BatchAnswers | None = None,
+        offline: bool = False,
     ) -> None:
-        _check(settings)
+        """``batch_answers``: answer each request from a provider's batch output instead of asking;
+        only the re-asks grounding still wants go to the server, directly. ``offline``: the backend
+        never sends a request (it writes batch requests, or reads answers an engine wrote locally)."""
+        _check(settings, needs_endpoint=not offline)
         self.settings = settings
         self._on_close = on_close  # what the backend owns and must stop: a local model's server
+        self._batch_answers = batch_answers
+        self._offline = offline
         self.prompts = prompts or load_prompts()
         self._api_key = settings.api_key.get_secret_value() if settings.api_key else NO_KEY
         if self._api_key != NO_KEY:
@@ -340,7 +362,7 @@ class LLMBackend:
         jobs = self._jobs(document, quantities, clauses)
         try:
             with metering(meter):
-                drafts = [self._ask(meter, job) for job in jobs]
+                drafts = [self._answer(meter, job) for job in jobs]
         except BackendError as error:
             error.usage = meter.usage(self.settings.price())
             raise
@@ -357,18 +379,30 @@ class LLMBackend:
         jobs = self._jobs(document, quantities, clauses)
         try:
             with metering(meter):
-                drafts = [await self._aask(meter, job) for job in jobs]
+                drafts = [await self._aanswer(meter, job) for job in jobs]
         except BackendError as error:
             error.usage = meter.usage(self.settings.price())
             raise
         return self._finish(key, document, quantities, clauses, drafts, meter, _warnings(jobs))
 
-    def _ask(self, meter: UsageMeter, job: _Job) -> SummaryDraft:
+    def _answer(self, meter: UsageMeter, job: _Job) -> SummaryDraft:
+        if self._batch_answers is None:
+            return self._ask(meter, job)
+        draft, reask = self._batch_draft(meter, job)
+        return draft if reask is None else self._ask(meter, reask, self.settings.max_reasks - 1)
+
+    async def _aanswer(self, meter: UsageMeter, job: _Job) -> SummaryDraft:
+        if self._batch_answers is None:
+            return await self._aask(meter, job)
+        draft, reask = self._batch_draft(meter, job)
+        return draft if reask is None else await self._aask(meter, reask, self.settings.max_reasks - 1)
+
+    def _ask(self, meter: UsageMeter, job: _Job, reasks: int | None = None) -> SummaryDraft:
         from tenacity import Retrying
 
         while True:
             mode = self.mode
-            retrying = Retrying(**self._reask_policy(meter, mode))
+            retrying = Retrying(**self._reask_policy(meter, mode, reasks))
             try:
                 with grounding_source(job.text, job.quantities, job.clauses):
                     answer = self._sync_client().structured(mode).create(**self._request(job, retrying))
@@ -379,12 +413,12 @@ class LLMBackend:
                     continue
             return SummaryDraft.model_validate(answer.model_dump())
 
-    async def _aask(self, meter: UsageMeter, job: _Job) -> SummaryDraft:
+    async def _aask(self, meter: UsageMeter, job: _Job, reasks: int | None = None) -> SummaryDraft:
         from tenacity import AsyncRetrying
 
         while True:
             mode = self.mode
-            retrying = AsyncRetrying(**self._reask_policy(meter, mode))
+            retrying = AsyncRetrying(**self._reask_policy(meter, mode, reasks))
             try:
                 with grounding_source(job.text, job.quantities, job.clauses):
                     answer = await self._loop_client().structured(mode).create(**self._request(job, retrying))
@@ -436,6 +470,15 @@ class LLMBackend:
                 )
             return connection
 
+    def batch_client(self) -> openai.OpenAI:
+        """A plain client of this run's endpoint and key for the files and batches endpoints: their
+        uploads and downloads are larger than any answer, so they bypass the answer-size cap."""
+        import openai
+
+        if self._offline:
+            raise ConfigError("this run sends no requests (offline): there is no endpoint to reach")
+        return openai.OpenAI(**{**self._client_options(), "max_retries": self.settings.max_retries})
+
     def _client_options(self) -> dict[str, Any]:
         # The transport retries; the client's own retries are off so that nothing retries twice.
         return {"api_key": self._api_key, "base_url": self.settings.base_url, "timeout": self.settings.timeout,
@@ -457,6 +500,7 @@ class LLMBackend:
         A chunk shows its own clauses and candidates, with the ids they have in the whole document.
         """
         chunks = split_text(document.text, self.settings.chunk_chars, self.settings.chunk_overlap)
+        document_sha = text_sha256(document.text)
         return [
             _Job(
                 messages=self.prompts.messages(
@@ -465,8 +509,10 @@ class LLMBackend:
                 text=document.text,
                 quantities=quantities,
                 clauses=clauses,
+                document_sha=document_sha,
+                chunk=index,
             )
-            for chunk in chunks
+            for index, chunk in enumerate(chunks)
         ]
 
     def _attempts(self) -> Attempts:
@@ -480,18 +526,62 @@ class LLMBackend:
         return Attempts(policy, self._run_meter, self._recorder, self._replayer, secret, self._shared_circuit())
 
     def _request(self, job: _Job, retrying: Retrying | AsyncRetrying) -> dict[str, Any]:
+        return {**self._parameters(job), "response_model": _answer_model(), "max_retries": retrying, "strict": False}
+
+    def _parameters(self, job: _Job) -> dict[str, Any]:
+        """The request's own parameters; instructor adds the answer schema in the mode's form."""
         return {
             "model": self.settings.model,
             "messages": [dict(message) for message in job.messages],
-            "response_model": _answer_model(),
-            "max_retries": retrying,
-            "strict": False,
             "temperature": self.settings.temperature,
             "max_tokens": self.settings.max_tokens,
         }
 
-    def _reask_policy(self, meter: UsageMeter, mode: str) -> dict[str, Any]:
-        """Re-ask on parse and grounding errors, up to max_reasks and within the token budget."""
+    # --- a provider's batch engine: the same first requests, answered later ---------------------------
+
+    def batch_requests(self, document: Document, quantities: list[Quantity]) -> list[tuple[str, int, dict[str, Any]]]:
+        """``(document_sha, chunk, body)`` of each first request a direct run would send for ``document``:
+        the body exactly as instructor would post it in this run's mode."""
+        from instructor.processing.response import handle_response_model
+
+        jobs = self._jobs(document, quantities, document_clauses(document))
+        mode = _instructor_mode(self.mode)
+        return [
+            (job.document_sha, job.chunk, handle_response_model(_answer_model(), mode=mode, **self._parameters(job))[1])
+            for job in jobs
+        ]
+
+    def _batch_draft(self, meter: UsageMeter, job: _Job) -> tuple[SummaryDraft, None] | tuple[None, _Job]:
+        """The batch's answer to ``job``, validated and grounded as a direct answer would be; when
+        grounding wants a re-ask, the job that asks it (sent directly), else the draft."""
+        from instructor.core.exceptions import IncompleteOutputException
+        from instructor.processing.response import handle_reask_kwargs, process_response
+        from openai.types.chat import ChatCompletion
+
+        assert self._batch_answers is not None
+        body = self._batch_answers.completion(job.document_sha, job.chunk)
+        meter.record(1, *tokens_in_usage(body.get("usage")), batch=True)
+        try:
+            completion = ChatCompletion.model_validate(body)
+        except ValidationError as error:
+            raise ModelResponseError(f"the batch's answer is no chat completion: {error.errors()[0]['msg']}") from None
+        mode = _instructor_mode(self.mode)
+        try:
+            with grounding_source(job.text, job.quantities, job.clauses):
+                answer = process_response(completion, response_model=_answer_model(), stream=False, mode=mode, strict=False)
+        except IncompleteOutputException as error:
+            return self._completed_items(error, job), None
+        except _parse_errors() as error:
+            if self._offline or self.settings.max_reasks == 0:
+                return _unchecked_draft(completion, reasks=0), None
+            parameters = self._parameters(job)
+            _, sent = handle_response_model(_answer_model(), mode=mode, **parameters)
+            asked = handle_reask_kwargs(sent, mode, completion, error)
+            return None, replace(job, messages=asked["messages"])
+        return SummaryDraft.model_validate(answer.model_dump()), None
+
+    def _reask_policy(self, meter: UsageMeter, mode: str, reasks: int | None = None) -> dict[str, Any]:
+        """Re-ask on parse and grounding errors, up to ``reasks`` (max_reasks) and within the token budget."""
         from tenacity import retry_if_exception, stop_after_attempt
 
         budget = self.settings.token_budget
@@ -503,7 +593,7 @@ class LLMBackend:
             return budget is None or meter.total_tokens < budget
 
         return {
-            "stop": stop_after_attempt(self.settings.max_reasks + 1),
+            "stop": stop_after_attempt((self.settings.max_reasks if reasks is None else reasks) + 1),
             "retry": retry_if_exception(worth_reasking),
             "reraise": True,
         }
@@ -573,19 +663,7 @@ class LLMBackend:
         """The last answer, read without grounding: grounding will drop what the document does not support."""
         attempts = error.failed_attempts or []
         completion = attempts[-1].completion if attempts else error.last_completion
-        reasks = max(0, (error.n_attempts or len(attempts)) - 1)
-        try:
-            return SummaryDraft.model_validate_json(answer_json(_completion_text(completion)))
-        except ValidationError as problem:
-            first = problem.errors()[0]
-            if first["type"] == "json_invalid":
-                raise ModelResponseError(
-                    f"model answer is not valid JSON after {reasks} re-asks: {first['msg']}"
-                ) from None
-            where = ".".join(str(part) for part in first["loc"]) or "answer"
-            raise ModelResponseError(
-                f"model answer does not fit the summary schema after {reasks} re-asks: {where}: {first['msg']}"
-            ) from None
+        return _unchecked_draft(completion, reasks=max(0, (error.n_attempts or len(attempts)) - 1))
 
     # --- cache and the final Summary --------------------------------------------------------------
 
@@ -626,7 +704,7 @@ class LLMBackend:
         s = self.settings
         return cache_key(
             backend=self.name,
-            text=hashlib.sha256(document.text.encode("utf-8")).hexdigest(),
+            text=text_sha256(document.text),
             quantities=_digest([q.model_dump(mode="json") for q in quantities]),
             # The ids a cached draft cites mean the same clauses only under the same segmentation;
             # the rendered system prompt holds the worked example's table, segmented by code too.
@@ -682,7 +760,33 @@ def _warnings(jobs: Sequence[_Job]) -> list[str]:
     return list(dict.fromkeys(warning for job in jobs for warning in job.warnings))
 
 
-def _check(settings: LLMSettings) -> None:
+def _unchecked_draft(completion: Any, reasks: int) -> SummaryDraft:
+    """An answer read without grounding (grounding drops what the document does not support); an
+    answer that is no summary at all fails the document."""
+    try:
+        return SummaryDraft.model_validate_json(answer_json(_completion_text(completion)))
+    except ValidationError as problem:
+        first = problem.errors()[0]
+        if first["type"] == "json_invalid":
+            raise ModelResponseError(f"model answer is not valid JSON after {reasks} re-asks: {first['msg']}") from None
+        where = ".".join(str(part) for part in first["loc"]) or "answer"
+        raise ModelResponseError(
+            f"model answer does not fit the summary schema after {reasks} re-asks: {where}: {first['msg']}"
+        ) from None
+
+
+def _instructor_mode(mode: str) -> Any:
+    import instructor
+
+    return instructor.Mode[MODES[mode]]
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _check(settings: LLMSettings, *, needs_endpoint: bool = True) -> None:
+    """``needs_endpoint``: the backend will send requests (not so when it only reads a batch's answers)."""
     if not settings.model:
         raise ConfigError(
             "the llm backend needs a model: pass --model NAME, set SUMMARIZER_MODEL, "
@@ -690,7 +794,7 @@ def _check(settings: LLMSettings) -> None:
         )
     if settings.record_dir and settings.replay_dir:
         raise ConfigError("record and replay exclude each other: choose one folder")
-    if settings.api_key is None and not settings.replay_dir:
+    if needs_endpoint and settings.api_key is None and not settings.replay_dir:
         preset = PROVIDERS.get(settings.provider or "")
         if settings.base_url is None or (preset is not None and preset.needs_key):
             names = " or ".join((*(preset.key_env if preset else ()), "OPENAI_API_KEY"))
