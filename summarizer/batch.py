@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
@@ -129,6 +130,18 @@ class BatchOptions:
     fail_fast: bool = False
     keep_summaries: bool = False
     wait: bool = False  # for another run writing into out_dir, instead of failing at once
+
+
+@contextmanager
+def output_folder(out_dir: Path, *, wait: bool = False) -> Iterator[Path]:
+    """``out_dir``, made when missing and locked, for writing into it something other than
+    summaries (a provider batch's requests and answers): no run writes into it meanwhile."""
+    writer = _OutputWriter(out_dir, "json")
+    writer.open(wait=wait)
+    try:
+        yield out_dir
+    finally:
+        writer.close()
 
 
 def run_batch(

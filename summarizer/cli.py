@@ -204,6 +204,99 @@ def _closing_table(report, out_dir: Optional[Path]) -> None:  # noqa: ANN001 - B
         stderr.print(f"outputs and manifest.json in {out_dir}/")
 
 
+batch_app = typer.Typer(
+    no_args_is_help=True,
+    help="Large runs on a provider's batch engine (OpenAI Batch API; vLLM run-batch offline): submit, status, collect.",
+)
+app.add_typer(batch_app, name="batch")
+
+@batch_app.command("submit")
+def batch_submit(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or globs.")],
+    out_dir: Annotated[Path, typer.Option("-o", "--out", help="Output folder: the batch's files go into OUT/batch/, the summaries (at collect) into OUT.")],
+    upload: Annotated[bool, typer.Option(help="Upload the requests and create the batch; --no-upload only writes OUT/batch/requests.jsonl (for vllm run-batch).")] = True,
+    provider: Annotated[Optional[str], typer.Option(help="openai, deepseek, qwen, vllm, ollama, llamacpp.")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint with the files and batches endpoints.")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint.")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="tools, json_schema, json, md_json (auto: the provider's).")] = None,
+    max_bytes: Annotated[Optional[int], typer.Option(help="Refuse input files larger than this.")] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Write one Batch API request per document chunk, upload them and create the batch."""
+    from summarizer import batch_api
+
+    config = _config(config_file, provider=provider, base_url=base_url, model=model, mode=mode, max_bytes=max_bytes)
+    report = _batch_step(lambda: batch_api.submit(paths, out_dir, config, upload=upload))
+    for path, reason in report.failures:
+        stderr.print(f"[red]failed[/red] {path}: {reason}", soft_wrap=True, highlight=False)
+    state = report.state
+    requests = sum(len(document.requests) for document in state.documents)
+    stderr.print(f"{len(state.documents)} documents, {requests} requests in {report.requests_file}", highlight=False)
+    if state.batch_id:
+        stderr.print(f"batch {state.batch_id} created; `summarizer batch status {out_dir}` shows its progress, "
+                     f"`summarizer batch collect {out_dir}` writes the summaries when it is done", soft_wrap=True, highlight=False)
+    else:
+        output = report.requests_file.with_name(batch_api.OUTPUT_NAME)
+        stderr.print(f"run them, e.g. `vllm run-batch -i {report.requests_file} -o {output} --model {state.model}`, "
+                     f"then `summarizer batch collect {out_dir}`", soft_wrap=True, highlight=False)
+    raise typer.Exit(report.exit_code)
+
+
+@batch_app.command("status")
+def batch_status(
+    out_dir: Annotated[Path, typer.Argument(help="The folder given to batch submit.")],
+    config_file: ConfigOption = None,
+) -> None:
+    """Show how far the batch is (exit 0 when it can be collected, 3 while it is still running)."""
+    from summarizer import batch_api
+
+    progress = _batch_step(lambda: batch_api.status(out_dir, _config(config_file)))
+    where = progress.state.batch_id or "requests for a local engine"
+    stderr.print(f"{where}: {progress.status}, {progress.completed} done and {progress.failed} failed of "
+                 f"{progress.total} requests" + ("; ready to collect" if progress.output_ready else ""), highlight=False)
+    raise typer.Exit(0 if progress.output_ready else 3)
+
+
+@batch_app.command("collect")
+def batch_collect(
+    out_dir: Annotated[Path, typer.Argument(help="The folder given to batch submit.")],
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="Output format.")] = SummaryFormat.json,
+    concurrency: Annotated[Optional[int], typer.Option(min=1, help="Documents grounded (and re-asks sent) at once.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither answer from nor write to the response cache.")] = False,
+    config_file: ConfigOption = None,
+) -> None:
+    """Download the answers and write the summaries and manifest.json as a direct run would
+    (exit 3 while the batch is still running; re-asks grounding wants are sent directly)."""
+    from summarizer import batch_api
+
+    config = _config(config_file, concurrency=concurrency, use_cache=False if no_cache else None)
+    with _progress() as listener:
+        report = _batch_step(lambda: batch_api.collect(out_dir, config, fmt=fmt.value, listener=listener))
+    _closing_table(report, out_dir)
+    raise typer.Exit(report.exit_code)
+
+
+def _batch_step(step):  # noqa: ANN001, ANN202 - a callable and its result, typed where it is made
+    """One batch command's work; its expected failures as one line and their exit code, never a traceback."""
+    import openai
+
+    from summarizer.batch import OutputFolderError
+    from summarizer.batch_api import BatchNotReady
+    from summarizer.redact import scrub
+
+    try:
+        return step()
+    except BatchNotReady as error:
+        stderr.print(str(error), soft_wrap=True, highlight=False)
+        raise typer.Exit(3) from error
+    except (ConfigError, OutputFolderError) as error:
+        stderr.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True, highlight=False)
+        raise typer.Exit(2) from error
+    except (openai.APIError, OSError) as error:
+        stderr.print(f"[red]error:[/red] {escape(scrub(str(error)))}", soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from error
+
+
 @app.command()
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or globs.")],
