@@ -21,12 +21,15 @@ _EXPORTS = {
     "asummarize": "summarizer.api",
     "asummarize_many": "summarizer.api",
     "Outcome": "summarizer.api",
+    "Summarized": "summarizer.api",
+    "Failed": "summarizer.api",
     "extract_quantities": "summarizer.quantities",
     "load_document": "summarizer.document",
     "document_from_text": "summarizer.document",
     "Document": "summarizer.document",
     "load_config": "summarizer.config",
     "Config": "summarizer.config",
+    "LLMSettings": "summarizer.config",
     "Summary": "summarizer.schema",
     "Quantity": "summarizer.schema",
     "Metric": "summarizer.schema",
@@ -39,11 +42,40 @@ _EXPORTS = {
     "ConfigError": "summarizer.errors",
     "BackendError": "summarizer.errors",
 }
-__all__ = ["__version__", *_EXPORTS]
+# Written out, not built from _EXPORTS: type checkers read a literal __all__ as the explicit exports
+# (mypy --strict and pyright reject names re-exported any other way); a test keeps the two equal.
+__all__ = [
+    "__version__",
+    "summarize",
+    "summarize_many",
+    "asummarize",
+    "asummarize_many",
+    "Outcome",
+    "Summarized",
+    "Failed",
+    "extract_quantities",
+    "load_document",
+    "document_from_text",
+    "Document",
+    "load_config",
+    "Config",
+    "LLMSettings",
+    "Summary",
+    "Quantity",
+    "Metric",
+    "Target",
+    "Item",
+    "Evidence",
+    "Meta",
+    "SummarizerError",
+    "DocumentError",
+    "ConfigError",
+    "BackendError",
+]
 
 if TYPE_CHECKING:
-    from summarizer.api import Outcome, asummarize, asummarize_many, summarize, summarize_many
-    from summarizer.config import Config, load_config
+    from summarizer.api import Failed, Outcome, Summarized, asummarize, asummarize_many, summarize, summarize_many
+    from summarizer.config import Config, LLMSettings, load_config
     from summarizer.document import Document, document_from_text, load_document
     from summarizer.errors import BackendError, ConfigError, DocumentError, SummarizerError
     from summarizer.quantities import extract_quantities

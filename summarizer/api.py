@@ -1,13 +1,16 @@
 """The library surface: one document in, one grounded Summary out; many documents, results as they finish.
 
-The CLI calls exactly these functions.
+The CLI calls exactly these functions. Notices (the rules backend standing in for a model, a wait
+for another run's folder lock) go to the ``summarizer`` logger, never straight to a stream: the
+command shows them on stderr, an application decides for itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
-import sys
+import re
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -27,34 +30,81 @@ from summarizer.script import in_written_script
 
 Source = Union[str, "os.PathLike[str]", Document]
 BackendChoice = Literal["auto", "rules", "llm", "baseline"]
+LOG = logging.getLogger("summarizer")
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What happened to one source of a batch: a summary, or the reason there is none."""
+class Summarized:
+    """A source summarised. ``index`` is its position among the sources given."""
 
     source: str
-    summary: Summary | None
-    error: str | None
+    index: int
+    summary: Summary
     seconds: float
-    usage: Usage | None = None  # what a failed document spent; a summary carries its own
+    error: None = None
+    error_type: None = None
 
     @property
-    def ok(self) -> bool:
-        return self.summary is not None
+    def ok(self) -> Literal[True]:
+        return True
+
+    @property
+    def usage(self) -> Usage:
+        return self.summary.diagnostics.usage
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A source with no summary: ``error`` says what and why, ``error_type`` names the exception class
+    (``DocumentError``, ``BackendError``…); ``usage`` is what the attempt spent."""
+
+    source: str
+    index: int
+    error: str
+    error_type: str
+    seconds: float
+    usage: Usage | None = None
+    summary: None = None
+
+    @property
+    def ok(self) -> Literal[False]:
+        return False
+
+
+#: One source's result: ``if outcome.summary is not None`` (or ``isinstance(outcome, Summarized)``)
+#: narrows it for type checkers.
+Outcome = Union[Summarized, Failed]
+
+#: A one-line str that reads like a file name: a caller who meant the file gets told, not a summary of the name.
+_FILE_NAME = re.compile(r"[^\n\u3400-\u9fff]{0,4096}\.(?:txt|md|markdown|html?|pdf|docx?)", re.IGNORECASE)
 
 
 def load(source: Source, *, config: Config | None = None) -> Document:
-    """A ``Document`` from text, a path or a loaded document (text and paths honour ``config.max_bytes``)."""
+    """A ``Document`` from text, a path or a loaded document (text and paths honour ``config.max_bytes``).
+
+    A ``str`` is always text. One that names an existing file, or reads like a file name
+    (``reports/x.txt``), is refused rather than summarised as text: pass ``pathlib.Path`` to read a file.
+    """
     if isinstance(source, Document):
         return source
     if isinstance(source, os.PathLike):
         cfg = config or load_config()
         return load_document(source, max_bytes=cfg.max_bytes)
     if isinstance(source, str):
+        if _FILE_NAME.fullmatch(source.strip()) or _names_a_file(source):
+            raise TypeError(f"cannot summarise {source!r} as text: it names a file; pass pathlib.Path({source!r})")
         cfg = config or load_config()
         return document_from_text(source, max_bytes=cfg.max_bytes)
     raise TypeError(f"cannot summarise a {type(source).__name__}: pass text, a pathlib.Path or a Document")
+
+
+def _names_a_file(text: str) -> bool:
+    if "\n" in text or len(text) > 4096:
+        return False
+    try:
+        return os.path.isfile(text)
+    except (OSError, ValueError):  # a NUL byte, a name too long for the system
+        return False
 
 
 def resolve_backend(backend: BackendChoice | Backend = "auto", config: Config | None = None) -> Backend:
@@ -93,7 +143,7 @@ def _note_rules_fallback() -> None:
     global _rules_note_shown
     if not _rules_note_shown:
         _rules_note_shown = True
-        print("summarizer: no model endpoint configured; using the deterministic rules backend", file=sys.stderr)
+        LOG.warning("no model endpoint configured; using the deterministic rules backend")
 
 
 @contextmanager
@@ -160,11 +210,13 @@ def summarize_many(
     backend: BackendChoice | Backend = "auto",
     config: Config | None = None,
     concurrency: int | None = None,
+    ordered: bool = False,
 ) -> Iterator[Outcome]:
-    """Summarise many documents, yielding each ``Outcome`` as it finishes; one failure never stops the rest.
+    """Summarise many documents, yielding each ``Outcome`` as it finishes (``ordered``: in the order
+    of ``sources``); one failure never stops the rest. Each outcome carries its source's ``index``.
 
     A source that cannot be summarised (a missing file, a bad document, something that is no
-    source at all) yields a failed ``Outcome``. When ``sources`` itself raises, the outcomes of
+    source at all) yields a ``Failed`` outcome. When ``sources`` itself raises, the outcomes of
     the sources taken before are still yielded, then its error is raised. ``concurrency``
     defaults to the configuration's ``llm.concurrency``.
     """
@@ -174,17 +226,36 @@ def summarize_many(
     workers = 2 * max(1, concurrency or cfg.llm.concurrency)
     pending: set[Future[Outcome]] = set()
     source_errors: list[BaseException] = []
+    in_order = _InOrder(ordered)
     with opened_backend(backend, cfg) as chosen, ThreadPoolExecutor(max_workers=workers) as pool:
-        for source in _until_failure(sources, source_errors):
-            pending.add(pool.submit(_outcome, source, chosen, cfg))
+        for index, source in enumerate(_until_failure(sources, source_errors)):
+            pending.add(pool.submit(_outcome, source, index, chosen, cfg))
             if len(pending) >= 2 * workers:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                yield from (future.result() for future in done)
+                yield from in_order.release(future.result() for future in done)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield from (future.result() for future in done)
+            yield from in_order.release(future.result() for future in done)
     if source_errors:
         raise source_errors[0]
+
+
+class _InOrder:
+    """Hands outcomes on as they finish, or, when ``ordered``, each once all before it have been."""
+
+    def __init__(self, ordered: bool) -> None:
+        self._ordered = ordered
+        self._held: dict[int, Outcome] = {}
+        self._next = 0
+
+    def release(self, finished: Iterable[Outcome]) -> Iterator[Outcome]:
+        if not self._ordered:
+            yield from finished
+            return
+        self._held.update((outcome.index, outcome) for outcome in finished)
+        while self._next in self._held:
+            yield self._held.pop(self._next)
+            self._next += 1
 
 
 def _until_failure(sources: Iterable[Source], failures: list[BaseException]) -> Iterator[Source]:
@@ -201,17 +272,17 @@ def _until_failure(sources: Iterable[Source], failures: list[BaseException]) -> 
             return
 
 
-def _outcome(source: Source, backend: Backend, config: Config) -> Outcome:
+def _outcome(source: Source, index: int, backend: Backend, config: Config) -> Outcome:
     started = time.perf_counter()
     name = _source_name(source)
     try:
         summary = summarize_document(load(source, config=config), backend)
     except Exception as error:  # noqa: BLE001 - one bad source must not stop the others
-        return _failure(name, error, started)
-    return Outcome(name, summary, None, time.perf_counter() - started)
+        return _failure(name, index, error, started)
+    return Summarized(name, index, summary, time.perf_counter() - started)
 
 
-def _failure(name: str, error: BaseException, started: float) -> Outcome:
+def _failure(name: str, index: int, error: BaseException, started: float) -> Failed:
     if isinstance(error, SummarizerError):
         message = str(error)
     elif isinstance(error, TypeError) and str(error).startswith("cannot summarise"):  # from ``load``
@@ -219,7 +290,8 @@ def _failure(name: str, error: BaseException, started: float) -> Outcome:
     else:  # an unexpected failure: named, in one line, never a traceback in the middle of a batch
         detail = " ".join(str(error).split())[:300]
         message = f"{name}: internal error ({type(error).__name__}{': ' + detail if detail else ''})"
-    return Outcome(name, None, message, time.perf_counter() - started, getattr(error, "usage", None))
+    usage = getattr(error, "usage", None)
+    return Failed(name, index, message, type(error).__name__, time.perf_counter() - started, usage)
 
 
 def _source_name(source: object) -> str:
@@ -260,30 +332,33 @@ async def asummarize_many(
     backend: BackendChoice | Backend = "auto",
     config: Config | None = None,
     concurrency: int | None = None,
+    ordered: bool = False,
 ) -> AsyncIterator[Outcome]:
-    """Async twin of ``summarize_many``: yields outcomes as they finish, with the same guarantees."""
+    """Async twin of ``summarize_many``: yields outcomes as they finish (or in order), with the same guarantees."""
     cfg = config or load_config()
     opened = AsyncExitStack()
     chosen = await opened.enter_async_context(_aopened_backend(backend, cfg))
     limit = asyncio.Semaphore(max(1, concurrency or cfg.llm.concurrency))
 
-    async def one(source: Source) -> Outcome:
+    async def one(source: Source, index: int) -> Outcome:
         async with limit:
             started = time.perf_counter()
             name = _source_name(source)
             try:
                 summary = await asummarize(source, backend=chosen, config=cfg)
             except Exception as error:  # noqa: BLE001 - one bad source must not stop the others
-                return _failure(name, error, started)
-            return Outcome(name, summary, None, time.perf_counter() - started)
+                return _failure(name, index, error, started)
+            return Summarized(name, index, summary, time.perf_counter() - started)
 
     tasks: list[asyncio.Future[Outcome]] = []
     source_errors: list[BaseException] = []
-    for source in _until_failure(sources, source_errors):
-        tasks.append(asyncio.ensure_future(one(source)))
+    for index, source in enumerate(_until_failure(sources, source_errors)):
+        tasks.append(asyncio.ensure_future(one(source, index)))
+    in_order = _InOrder(ordered)
     try:
         for finished in asyncio.as_completed(tasks):
-            yield await finished
+            for outcome in in_order.release([await finished]):
+                yield outcome
     finally:
         for task in tasks:
             task.cancel()
