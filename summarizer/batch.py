@@ -20,18 +20,18 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import logging
 import os
 import re
 import secrets
 import stat
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -50,6 +50,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: no advisory locks; one writer is then up to the user
     fcntl = None  # type: ignore[assignment]
 
+LOG = logging.getLogger("summarizer")
 MANIFEST_NAME = "manifest.json"
 JOURNAL_NAME = ".manifest.journal"  # progress of a running batch; folded into manifest.json at the end
 COMBINED_CSV_NAME = "all.csv"
@@ -80,6 +81,9 @@ class ManifestEntry(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     seconds: float = 0.0
     fingerprint: str | None = Field(default=None, description="Of the configuration that produced the output.")
+    configuration: dict[str, Any] | None = Field(
+        default=None, description="That configuration (backend, model, endpoint, mode, prompt and schema versions…)."
+    )
     output_sha256: str | None = Field(default=None, description="Of the output file, checked before --resume reuses it.")
 
 
@@ -176,7 +180,7 @@ def _run(
     listener: Listener | None,
 ) -> BatchReport:
     paths, missing = expand_inputs(inputs)
-    fingerprint = _fingerprint(backend, options.fmt)
+    configuration = _configuration(backend, options.fmt)
     writer.name_outputs(paths)
     total = len(paths) + len(missing)
     report = BatchReport()
@@ -192,13 +196,22 @@ def _run(
     for error in missing:
         record(ManifestEntry(path=error.path, status="failed", error=error.reason))
     todo: list[Path] = []
+    changed: set[str] = set()  # settings that differ from those of earlier outputs
+    rerun = 0
     for path in paths:
-        reusable = _reusable(previous.pop(str(path), None), path, fingerprint, writer, config.max_bytes)
+        earlier = previous.pop(str(path), None)
+        reusable = _reusable(earlier, path, configuration, writer, config.max_bytes)
         if reusable is None:
             todo.append(path)
+            differing = _changed_settings(earlier, configuration)
+            changed.update(differing)
+            rerun += bool(differing)
         else:
             record(reusable)
     previous.clear()
+    if rerun:
+        LOG.warning("--resume: %d document(s) summarised again: the configuration changed since their outputs "
+                    "were written (%s)", rerun, ", ".join(sorted(changed)))
 
     concurrency = options.concurrency or config.llm.concurrency
     outcomes = summarize_many(todo, backend=backend, config=config, concurrency=concurrency)
@@ -208,7 +221,7 @@ def _run(
             if (stopped := getattr(backend, "unreachable", None)) is not None:
                 break
             finished.add(outcome.source)
-            entry = _record(outcome, writer, fingerprint, config.max_bytes)
+            entry = _record(outcome, writer, configuration, config.max_bytes)
             record(entry)
             if options.keep_summaries and outcome.summary is not None:
                 report.summaries.append(outcome.summary)
@@ -226,7 +239,7 @@ def _run(
     return report
 
 
-def _record(outcome: Outcome, writer: _OutputWriter, fingerprint: str, max_bytes: int) -> ManifestEntry:
+def _record(outcome: Outcome, writer: _OutputWriter, configuration: dict[str, Any], max_bytes: int) -> ManifestEntry:
     summary = outcome.summary
     if summary is None:
         return ManifestEntry(
@@ -262,7 +275,8 @@ def _record(outcome: Outcome, writer: _OutputWriter, fingerprint: str, max_bytes
         prompt_version=diagnostics.prompt_version,
         usage=diagnostics.usage,
         seconds=round(outcome.seconds, 4),
-        fingerprint=fingerprint,
+        fingerprint=_fingerprint(configuration),
+        configuration=configuration,
         output_sha256=output_sha256,
     )
 
@@ -281,14 +295,14 @@ def _write_reason(error: BaseException) -> str:
 
 
 def _reusable(
-    entry: ManifestEntry | None, path: Path, fingerprint: str, writer: _OutputWriter, max_bytes: int
+    entry: ManifestEntry | None, path: Path, configuration: dict[str, Any], writer: _OutputWriter, max_bytes: int
 ) -> ManifestEntry | None:
     """The earlier entry, marked skipped, when its output is still valid for this content and configuration.
 
     Its output must be the name this run would write, a regular file inside the output folder
     whose SHA-256 is the recorded one; an edited manifest never makes the run read anything else.
     """
-    if entry is None or entry.status not in ("done", "skipped") or entry.fingerprint != fingerprint:
+    if entry is None or entry.status not in ("done", "skipped") or entry.fingerprint != _fingerprint(configuration):
         return None
     if entry.output is None or entry.output != writer.name_of(path) or entry.output_sha256 is None:
         return None
@@ -299,17 +313,31 @@ def _reusable(
     return entry.model_copy(update={"status": "skipped", "usage": Usage(cached=True), "seconds": 0.0})
 
 
-def _fingerprint(backend: Backend, fmt: str) -> str:
+def _configuration(backend: Backend, fmt: str) -> dict[str, Any]:
     """What must match for an existing output to be reused by ``--resume`` (never the API key)."""
-    describe = getattr(backend, "fingerprint", None)
-    parts = {
+    describe = getattr(backend, "configuration", None)
+    return {
         "backend": backend.name,
-        "backend_settings": describe() if callable(describe) else None,
+        **(describe() if callable(describe) else {}),
         "format": fmt,
         "schema": SCHEMA_VERSION,
         "version": __version__,
     }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _fingerprint(configuration: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(configuration, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _changed_settings(entry: ManifestEntry | None, configuration: dict[str, Any]) -> list[str]:
+    """The settings that differ from those an earlier output was written under (``configuration``
+    unknown: every setting, as one)."""
+    if entry is None or entry.status not in ("done", "skipped") or entry.fingerprint == _fingerprint(configuration):
+        return []
+    if entry.configuration is None:
+        return ["configuration"] if entry.fingerprint else []
+    keys = set(entry.configuration) | set(configuration)
+    return sorted(key for key in keys if entry.configuration.get(key) != configuration.get(key))
 
 
 class _OutputWriter:
@@ -374,7 +402,7 @@ class _OutputWriter:
                     f"-o {out}: another summarizer run{holder} is writing into this folder; "
                     "wait for it to finish (or pass --wait), or choose another folder"
                 ) from None
-            print(f"summarizer: waiting for the run{holder} writing into {out}/ to finish", file=sys.stderr)
+            LOG.warning("waiting for the run%s writing into %s/ to finish", holder, out)
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX)
             except BaseException:

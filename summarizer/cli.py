@@ -7,6 +7,7 @@ the run writes, or another run writing into the same folder (``--wait`` waits fo
 
 from __future__ import annotations
 
+import logging
 import sys
 from enum import Enum
 from pathlib import Path
@@ -25,6 +26,38 @@ app = typer.Typer(
     help="Structured, numerically faithful summaries of Chinese economic-work meeting reports.",
 )
 stderr = Console(stderr=True)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from summarizer import __version__
+
+        typer.echo(f"summarizer {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Structured, numerically faithful summaries of Chinese economic-work meeting reports."""
+    _show_notices()
+
+
+def _show_notices() -> None:
+    """The library's notices (its ``summarizer`` logger) on stderr, one line each."""
+    logger = logging.getLogger("summarizer")
+    if not any(isinstance(handler, _Notices) for handler in logger.handlers):
+        logger.addHandler(_Notices())
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+class _Notices(logging.Handler):
+    """Through the command's own stderr console, so that notices and progress lines interleave cleanly."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stderr.print(f"summarizer: {record.getMessage()}", markup=False, highlight=False, soft_wrap=True)
 
 
 class SummaryFormat(str, Enum):

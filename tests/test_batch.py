@@ -228,6 +228,29 @@ def test_resume_redoes_a_changed_document(tmp_path: Path) -> None:
     assert "77.7" in (out / "b.json").read_text(encoding="utf-8")
 
 
+def test_resume_after_a_model_change_summarises_again_and_says_so(tmp_path: Path) -> None:
+    from summarizer.devserver import DevServer
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(REPORT, encoding="utf-8")
+    out = tmp_path / "out"
+    with DevServer() as server:
+        def run(model: str) -> subprocess.CompletedProcess[str]:
+            return run_cli("summarize", str(docs), "--provider", "vllm", "--base-url", server.base_url, "--model", model,
+                           "--no-cache", "--resume", "-o", str(out), cwd=tmp_path)  # fmt: skip
+
+        assert run("model-a").returncode == 0
+        same = run("model-a")
+        changed = run("model-b")
+        requests = len(server.requests)
+    entries = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["entries"]
+    assert "configuration changed" not in same.stderr
+    assert requests == 2  # the unchanged resume asked nothing; the changed one asked again
+    assert "1 document(s) summarised again: the configuration changed" in changed.stderr and "(model)" in changed.stderr
+    assert [(e["status"], e["model"], e["configuration"]["model"]) for e in entries] == [("done", "model-b", "model-b")]
+
+
 def test_one_missing_file_fails_on_the_terminal_without_writing_anything(tmp_path: Path) -> None:
     result = run_cli("summarize", str(tmp_path / "gone.txt"), cwd=tmp_path)
     assert result.returncode == 1

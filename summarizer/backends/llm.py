@@ -337,6 +337,17 @@ class LLMBackend:
                 self._circuit = Circuit(self.settings.base_url)
             return self._circuit
 
+    def configuration(self) -> dict[str, Any]:
+        """What the answers depend on, for ``--resume``: a document summarised under another model,
+        endpoint, mode, prompt or request parameters is summarised again (never the API key)."""
+        s = self.settings
+        return {
+            "provider": s.provider, "base_url": display_url(s.base_url), "model": s.model, "mode": s.resolved_mode,
+            "prompt_version": self.prompts.version, "temperature": s.temperature, "max_tokens": s.max_tokens,
+            "max_reasks": s.max_reasks, "chunk_chars": s.chunk_chars, "chunk_overlap": s.chunk_overlap,
+            "model_path": str(s.model_path) if s.model_path else None,
+        }  # fmt: skip
+
     @property
     def mode(self) -> str:
         """The mode in use for this run: the configured one until a server rejected it."""
@@ -555,7 +566,7 @@ class LLMBackend:
         """The batch's answer to ``job``, validated and grounded as a direct answer would be; when
         grounding wants a re-ask, the job that asks it (sent directly), else the draft."""
         from instructor.core.exceptions import IncompleteOutputException
-        from instructor.processing.response import handle_reask_kwargs, process_response
+        from instructor.processing.response import handle_reask_kwargs, handle_response_model, process_response
         from openai.types.chat import ChatCompletion
 
         assert self._batch_answers is not None
