@@ -23,6 +23,18 @@ from summarizer.redact import scrub
 _NAME_BYTES = 100
 
 
+def _process_umask() -> int:
+    """The umask, read the only way POSIX offers (set, then restored) once, at import."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: Permissions of a written file: what ``open()`` would give it (0644 under the usual umask), not
+#: mkstemp's private 0600, so that a teammate or a web server can read the outputs.
+FILE_MODE = 0o666 & ~_process_umask()
+
+
 def write_atomic(path: Path, text: str | Iterable[str], *, tag: str | None = None) -> str:
     """Write ``text`` (or its chunks, streamed) to a temporary file in the same folder, then rename it.
 
@@ -35,6 +47,7 @@ def write_atomic(path: Path, text: str | Iterable[str], *, tag: str | None = Non
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     digest = hashlib.sha256()
     try:
+        os.fchmod(handle, FILE_MODE)
         with os.fdopen(handle, "wb") as stream:
             for chunk in [text] if isinstance(text, str) else text:
                 data = scrub(chunk).encode("utf-8")  # no API key reaches a file, in any encoding

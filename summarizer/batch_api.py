@@ -232,7 +232,7 @@ def _download(state: BatchState, config: Config, out_dir: Path) -> None:
         target = _batch_path(out_dir, name)
         if file_id:
             with client.files.with_streaming_response.content(file_id) as response:
-                write_atomic(target, (chunk.decode("utf-8", "replace") for chunk in response.iter_bytes()))
+                write_atomic(target, response.iter_text())
         elif name == OUTPUT_NAME:
             write_atomic(target, "")  # collected: every request failed (see errors.jsonl)
 

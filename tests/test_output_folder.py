@@ -310,3 +310,19 @@ def test_o_naming_an_existing_file_is_a_usage_error(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "keep me"
     inside = run_cli("summarize", str(docs), "--backend", "rules", "-o", str(target / "sub"), cwd=tmp_path)
     assert inside.returncode == 2 and "Traceback" not in inside.stderr
+
+
+def test_outputs_get_the_users_umask_not_a_private_mode(tmp_path: Path) -> None:
+    docs = two_documents(tmp_path)
+    out = tmp_path / "out"
+    script = (
+        "import os, sys; os.umask(int(sys.argv[1], 8)); from summarizer.cli import main; "
+        "sys.argv = ['summarizer', 'summarize', sys.argv[2], '--backend', 'rules', '--format', 'csv', '-o', sys.argv[3]]; main()"
+    )
+    for umask, expected in (("022", 0o644), ("027", 0o640)):
+        shown = subprocess.run([sys.executable, "-c", script, umask, str(docs), str(out / umask)], env=environment(),
+                               capture_output=True, text=True, timeout=GUARD)  # fmt: skip
+        assert shown.returncode == 0, shown.stderr
+        written = [p for p in (out / umask).iterdir() if not p.name.startswith(".")]
+        assert {p.name for p in written} >= {"a.csv", "b.csv", "all.csv", "manifest.json"}
+        assert {oct(p.stat().st_mode & 0o777) for p in written} == {oct(expected)}
