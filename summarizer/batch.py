@@ -216,26 +216,34 @@ def _run(
     concurrency = options.concurrency or config.llm.concurrency
     outcomes = summarize_many(todo, backend=backend, config=config, concurrency=concurrency)
     stopped, finished = None, set()  # an unreachable model server stops the run (issue 13)
+    interrupted = False
     try:
-        for outcome in outcomes:
-            if (stopped := getattr(backend, "unreachable", None)) is not None:
-                break
-            finished.add(outcome.source)
-            entry = _record(outcome, writer, configuration, config.max_bytes)
-            record(entry)
-            if options.keep_summaries and outcome.summary is not None:
-                report.summaries.append(outcome.summary)
-            if options.fail_fast and entry.status == "failed":
-                break
-    finally:
-        outcomes.close()
-    for path in [p for p in todo if str(p) not in finished] if stopped is not None else []:
-        entry = ManifestEntry(path=str(path), status="not_attempted", error=str(stopped))
-        report.add(entry)
-        writer.journal(entry)  # not through the listener: one message for the run, not one per document
+        try:
+            for outcome in outcomes:
+                if (stopped := getattr(backend, "unreachable", None)) is not None:
+                    break
+                entry = _record(outcome, writer, configuration, config.max_bytes)
+                record(entry)
+                finished.add(outcome.source)  # after its entry: interrupted before, it is not_attempted
+                if options.keep_summaries and outcome.summary is not None:
+                    report.summaries.append(outcome.summary)
+                if options.fail_fast and entry.status == "failed":
+                    break
+        finally:
+            outcomes.close()
+    except KeyboardInterrupt:  # Ctrl-C: the manifest still accounts for every document, then it goes on up
+        interrupted = True
+    if stopped is not None or interrupted:
+        why = str(stopped) if stopped is not None else "interrupted (Ctrl-C) before this document was done"
+        for path in [p for p in todo if str(p) not in finished]:
+            entry = ManifestEntry(path=str(path), status="not_attempted", error=why)
+            report.add(entry)
+            writer.journal(entry)  # not through the listener: one message for the run, not one per document
     writer.finish()
     if stopped is not None:
         raise stopped  # a ConfigError: the command prints it once and exits 2; the manifest is complete
+    if interrupted:
+        raise KeyboardInterrupt
     return report
 
 

@@ -165,6 +165,12 @@ def summarize(
     try:
         with _progress() as listener:
             report = run_batch(inputs, options, config, listener=listener)
+    except KeyboardInterrupt:
+        where = f"; {out_dir}/manifest.json marks the rest not_attempted" if out_dir is not None else ""
+        again = " --resume" if out_dir is not None and not resume else ""
+        stderr.print(f"summarizer: interrupted{where}. Run the same command{again} to finish them.",
+                     soft_wrap=True, highlight=False, markup=False)  # fmt: skip
+        raise typer.Exit(130) from None
     except ConfigError as error:
         stderr.print(f"[red]configuration error:[/red] {escape(str(error))}")
         raise typer.Exit(2) from error
@@ -193,29 +199,59 @@ def _is_example(path: Path) -> bool:
 
 
 class _progress:
-    """A rich progress bar on a terminal, plain lines otherwise; failures always get their line."""
+    """A rich progress bar on a terminal (rate, time left, failures), plain lines otherwise;
+    failures always get their line."""
 
     def __enter__(self):  # noqa: ANN204 - returns the listener callable
-        self._bar = None
-        if stderr.is_terminal:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        import time
 
-            self._bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=stderr)
+        self._bar = None
+        self._started = time.monotonic()
+        self._failed = 0
+        if stderr.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+            self._bar = Progress(
+                "{task.description}", BarColumn(), MofNCompleteColumn(), _rate_column(), TimeElapsedColumn(),
+                TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[failed]} failed"), console=stderr,
+            )  # fmt: skip
             self._bar.start()
-            self._task = self._bar.add_task("summarising", total=None)
+            self._task = self._bar.add_task("summarising", total=None, failed=0)
         return self._listen
 
     def _listen(self, entry, done: int, total: int) -> None:  # noqa: ANN001 - ManifestEntry
+        import time
+
         if entry.status == "failed":
-            stderr.print(f"[red]failed[/red] {entry.path}: {entry.error}", soft_wrap=True, highlight=False)
+            self._failed += 1
+            stderr.print(f"[red]failed[/red] {escape(entry.path)}: {escape(entry.error or '')}", soft_wrap=True, highlight=False)
         if self._bar is not None:
-            self._bar.update(self._task, completed=done, total=total)
+            self._bar.update(self._task, completed=done, total=total, failed=self._failed)
         elif entry.status != "failed":
-            stderr.print(f"[{done}/{total}] {entry.status} {entry.path} ({entry.seconds:.2f}s)", soft_wrap=True, highlight=False)
+            elapsed = time.monotonic() - self._started
+            rate = done / elapsed if elapsed > 0 else 0.0
+            left = f", ETA {(total - done) / rate:.0f}s" if rate > 0 and done < total else ""
+            failed = f", {self._failed} failed" if self._failed else ""
+            stderr.print(f"[{done}/{total}{failed}, {rate:.1f} docs/s{left}] {entry.status} {entry.path} ({entry.seconds:.2f}s)",
+                         soft_wrap=True, highlight=False, markup=False)  # fmt: skip
 
     def __exit__(self, *exc_info: object) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+def _rate_column():  # noqa: ANN202 - a rich ProgressColumn, made where rich is imported
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        """Documents per second, over the run so far."""
+
+        def render(self, task):  # noqa: ANN001, ANN202 - rich's Task and Text
+            elapsed = task.elapsed or 0.0
+            return Text(f"{task.completed / elapsed:.1f} docs/s" if elapsed > 0 and task.completed else "- docs/s")
+
+    return RateColumn()
 
 
 def _closing_table(report, out_dir: Optional[Path]) -> None:  # noqa: ANN001 - BatchReport

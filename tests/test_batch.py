@@ -213,6 +213,37 @@ def test_killed_batch_resumes_to_the_same_result(tmp_path: Path) -> None:
     assert not list(interrupted.glob(".*.tmp")) and not (interrupted / JOURNAL_NAME).exists()
 
 
+def test_ctrl_c_writes_the_manifest_and_says_how_to_resume(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for index, text in enumerate(generate_corpus(300, seed=12)):
+        (docs / f"doc{index:04d}.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "summarizer", "summarize", str(docs), "--backend", "rules", "--concurrency", "2", "-o", str(out)],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and _journalled(out) < 20:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "interrupted" in stderr and "--resume" in stderr and "not_attempted" in stderr
+    entries = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["entries"]
+    statuses = [entry["status"] for entry in entries]
+    assert len(entries) == 300 and statuses.count("done") >= 20 and statuses.count("not_attempted") > 0
+    assert {e["error"] for e in entries if e["status"] == "not_attempted"} == {
+        "interrupted (Ctrl-C) before this document was done"}
+    assert not (out / JOURNAL_NAME).exists()
+
+    resumed = run_cli("summarize", str(docs), "--backend", "rules", "--resume", "-o", str(out), cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    statuses = [e["status"] for e in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["entries"]]
+    assert statuses.count("skipped") >= 20 and statuses.count("done") + statuses.count("skipped") == 300
+
+
 def test_resume_redoes_a_changed_document(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
