@@ -569,17 +569,19 @@ def document_from_text(text: str, *, name: str = "<text>", max_bytes: int | None
     if max_bytes is not None and len(text) * 4 > max_bytes:  # only then can it be too long
         size = len(text) if len(text) > max_bytes else len(text.encode("utf-8", "surrogatepass"))
         if size > max_bytes:
-            raise DocumentError(
-                name, f"too large: {_size(size)} of text is larger than the limit of {_size(max_bytes)}"
-            )
+            raise _too_large(name, f"{_size(size)} of text is", max_bytes)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     if not text.strip():
         raise DocumentError(name, "empty text")
     return _build(name, text, digest, None, "html" if _looks_like_html(text) else "text")
 
 
-def _too_large(name: str, size: int, max_bytes: int) -> DocumentError:
-    return DocumentError(name, f"too large: {_size(size)} is larger than the limit of {_size(max_bytes)}")
+def _too_large(name: str, size: int | str, max_bytes: int) -> DocumentError:
+    """``size``: the bytes counted, or words saying what is too large; the reason names the setting to change."""
+    what = f"{_size(size)} is" if isinstance(size, int) else size
+    return DocumentError(
+        name, f"too large: {what} larger than the limit of {_size(max_bytes)} (raise it with --max-bytes or max_bytes in the config)"
+    )
 
 
 def _read_bytes(name: str, max_bytes: int) -> bytes:
@@ -623,7 +625,7 @@ def _read_bytes(name: str, max_bytes: int) -> bytes:
     finally:
         os.close(handle)
     if size > max_bytes:  # grew while we looked
-        raise DocumentError(name, f"too large: larger than the limit of {_size(max_bytes)}")
+        raise _too_large(name, "it is", max_bytes)
     return b"".join(chunks)
 
 
@@ -637,7 +639,7 @@ def _read_stdin(max_bytes: int) -> bytes:
     except OSError as exc:
         raise DocumentError(STDIN, _os_reason(exc)) from None
     if len(data) > max_bytes:
-        raise DocumentError(STDIN, f"too large: larger than the limit of {_size(max_bytes)}")
+        raise _too_large(STDIN, "it is", max_bytes)
     return data
 
 

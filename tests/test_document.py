@@ -271,7 +271,8 @@ def test_larger_than_the_limit_names_size_and_limit(tmp_path: Path) -> None:
     path.write_bytes(REPORT.encode("utf-8") * 20)
     size = path.stat().st_size
     reason = _error_for(path, max_bytes=1000).reason
-    assert reason == f"too large: {size:,} bytes is larger than the limit of 1,000 bytes"
+    assert reason == (f"too large: {size:,} bytes is larger than the limit of 1,000 bytes "
+                      "(raise it with --max-bytes or max_bytes in the config)")
 
 
 def test_default_limit_is_a_few_megabytes(tmp_path: Path) -> None:
