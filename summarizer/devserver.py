@@ -9,9 +9,22 @@ answers in the shape each request asks for: a tool call when the request carries
 Token counts are deterministic so that usage the client adds up can be compared with the
 server's own count: ``prompt_tokens = characters of every message text // 2 + 1`` (message
 contents, text parts and tool-call arguments) and ``completion_tokens = characters of the answer
-// 2 + 1``. ``totals.requests`` counts every request received, faults included; tokens are
-counted only for answers actually delivered (a client that timed out before a delayed answer
-never sees its usage, so neither does the server's count).
+// 2 + 1``. ``totals.requests`` counts every chat-completion request received, faults included,
+and each line of a batch is one (it is answered exactly as that request sent live would be, so
+the usage a batch reports adds up with the rest); tokens are counted only for answers actually
+delivered (a client that timed out before a delayed answer never sees its usage, so neither does
+the server's count), a batch line's when its answer is recorded for the output file.
+
+The OpenAI Files and Batch APIs are served too, in memory, so the real client can run a whole
+batch offline: ``POST /v1/files`` (multipart), ``GET /v1/files[/{id}[/content]]``, ``DELETE
+/v1/files/{id}``, ``POST /v1/batches``, ``GET /v1/batches[/{id}]`` and ``POST
+/v1/batches/{id}/cancel``. Those calls are logged in ``calls`` (method and path), not in
+``requests``, which keeps the chat requests only, a batch's lines among them. A batch is checked
+as it is created (bad lines fail it with OpenAI's ``errors`` list, each with its line number),
+then runs in a background thread, its lines in input order through the same responder as live
+requests; ``hold_batches`` keeps batches ``in_progress`` until :meth:`DevServer.release_batches`,
+so that a test can watch one. The output file keeps the input order, which OpenAI does not
+promise: a client must match lines by ``custom_id``.
 
 Run ``summarizer dev-server`` (or ``python -m summarizer.devserver``) to try the pipeline without
 a key: the default responder summarises the document in the prompt with the rules backend and
@@ -27,16 +40,20 @@ read from the request only to build that answer; it is never stored.
 from __future__ import annotations
 
 import base64
+import email.policy
 import json
 import re
 import select
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit
 
 from summarizer.schema import Summary, SummaryDraft, Usage
 
@@ -45,11 +62,18 @@ RequestMode = Literal["tools", "json_schema", "json_object", "text"]
 
 @dataclass(frozen=True)
 class ChatRequest:
-    """One request as the server saw it. The API key is never kept, only whether one was sent."""
+    """One request as the server saw it. The API key is never kept, only whether one was sent.
+
+    A batch line is a request too: ``path`` is the line's ``url``, ``batch_id`` and ``custom_id``
+    say where it came from, and ``has_authorization`` is whether the call that created the batch
+    sent a key (the line itself carries none).
+    """
 
     path: str
     body: dict[str, Any]
     has_authorization: bool
+    batch_id: str | None = None
+    custom_id: str | None = None
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -180,6 +204,108 @@ class Reply:
 Responder = Callable[[ChatRequest], Reply]
 
 
+@dataclass(frozen=True)
+class ApiCall:
+    """One files or batches call as the server saw it (``path`` with its query); the key is never kept."""
+
+    method: str
+    path: str
+    has_authorization: bool
+
+
+BatchStatus = Literal[
+    "validating", "failed", "in_progress", "finalizing", "completed", "expired", "cancelling", "cancelled"
+]
+_FINISHED: frozenset[BatchStatus] = frozenset({"failed", "completed", "expired", "cancelled"})
+_PURPOSES = frozenset({"assistants", "batch", "fine-tune", "vision", "user_data", "evals"})
+_BATCH_ENDPOINT = "/v1/chat/completions"
+
+
+class _ApiError(Exception):
+    """A files or batches call the server refuses: answered with ``status`` and an OpenAI-style error body."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class _File:
+    id: str
+    filename: str
+    purpose: str
+    data: bytes
+    created_at: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "object": "file",
+            "bytes": len(self.data),
+            "created_at": self.created_at,
+            "filename": self.filename,
+            "purpose": self.purpose,
+            "status": "processed",
+            "expires_at": None,
+            "status_details": None,
+        }
+
+
+@dataclass
+class _Batch:
+    """A batch's state; read and changed only under the server's lock."""
+
+    id: str
+    input_file_id: str
+    metadata: dict[str, str] | None
+    created_at: int
+    has_authorization: bool
+    status: BatchStatus = "validating"
+    lines: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (custom_id, body), in input order
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    times: dict[str, int] = field(default_factory=dict)  # "in_progress_at", "completed_at", ...
+    completed: int = 0
+    failed: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+
+    def move_to(self, status: BatchStatus) -> None:
+        self.status = status
+        if status != "validating":
+            self.times[f"{status}_at"] = int(time.time())
+
+    def to_json(self) -> dict[str, Any]:
+        """The batch as OpenAI's ``Batch`` object, every timestamp field present (null until reached)."""
+        moments = ("in_progress", "finalizing", "completed", "failed", "expired", "cancelling", "cancelled")
+        return {
+            "id": self.id,
+            "object": "batch",
+            "endpoint": _BATCH_ENDPOINT,
+            "model": None,
+            "errors": {"object": "list", "data": list(self.errors)} if self.errors else None,
+            "input_file_id": self.input_file_id,
+            "completion_window": "24h",
+            "status": self.status,
+            "output_file_id": self.output_file_id,
+            "error_file_id": self.error_file_id,
+            "created_at": self.created_at,
+            "expires_at": self.created_at + 24 * 3600,
+            **{f"{moment}_at": self.times.get(f"{moment}_at") for moment in moments},
+            "request_counts": {"total": len(self.lines), "completed": self.completed, "failed": self.failed},
+            "usage": {
+                "input_tokens": self.input_tokens,
+                "input_tokens_details": {"cached_tokens": 0},
+                "output_tokens": self.output_tokens,
+                "output_tokens_details": {"reasoning_tokens": 0},
+                "total_tokens": self.input_tokens + self.output_tokens,
+            },
+            "metadata": self.metadata,
+        }
+
+
 @dataclass
 class _Totals:
     requests: int = 0
@@ -195,6 +321,8 @@ class DevServer:
     answers each request, or ``None`` for the default responder (rules backend over the prompt's
     document). ``reject_tools``/``reject_json_schema`` answer 400 like servers without tool calling
     or structured outputs; ``latency`` is the time from a request's arrival to its answer.
+    ``hold_batches`` keeps every batch ``in_progress``, none of its lines answered, until
+    :meth:`release_batches`: the one state a test could otherwise only catch by luck.
     """
 
     def __init__(
@@ -204,6 +332,7 @@ class DevServer:
         reject_tools: bool = False,
         reject_json_schema: bool = False,
         latency: float = 0.0,
+        hold_batches: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -220,11 +349,17 @@ class DevServer:
         self.reject_json_schema = reject_json_schema
         self.latency = latency
         self.requests: list[ChatRequest] = []
+        self.calls: list[ApiCall] = []
         self._totals = _Totals()
         self._lock = threading.Lock()
-        self._settled = threading.Condition(self._lock)
+        # Notified whenever a request settles or a batch changes: what every wait here waits for.
+        self._changed = threading.Condition(self._lock)
         self._in_flight = 0
         self._stopping = threading.Event()
+        self._files: dict[str, _File] = {}
+        self._batches: dict[str, _Batch] = {}
+        self._released = not hold_batches
+        self._batch_threads: list[threading.Thread] = []
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -246,8 +381,22 @@ class DevServer:
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Wait until no request is being answered (a delayed answer included); False on timeout."""
-        with self._settled:
-            return self._settled.wait_for(lambda: self._in_flight == 0, timeout)
+        with self._changed:
+            return self._changed.wait_for(lambda: self._in_flight == 0, timeout)
+
+    def wait_batches(self, timeout: float = 5.0) -> bool:
+        """Wait until every batch has finished (completed, failed or cancelled); False on timeout.
+
+        A held batch finishes only after :meth:`release_batches` (or a cancel).
+        """
+        with self._changed:
+            return self._changed.wait_for(lambda: all(b.status in _FINISHED for b in self._batches.values()), timeout)
+
+    def release_batches(self) -> None:
+        """Let held batches run, and every later batch run at once."""
+        with self._changed:
+            self._released = True
+            self._changed.notify_all()
 
     def serve_forever(self) -> None:
         """Serve on the calling thread until interrupted (Ctrl-C raises KeyboardInterrupt here)."""
@@ -259,11 +408,15 @@ class DevServer:
         return self
 
     def stop(self) -> None:
-        self._stopping.set()
+        with self._changed:
+            self._stopping.set()
+            self._changed.notify_all()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join()
             self._thread = None
+        for thread in self._batch_threads:
+            thread.join()
         self._httpd.server_close()
 
     def __enter__(self) -> DevServer:
@@ -300,9 +453,165 @@ class DevServer:
             self._totals.completion_tokens += completion_tokens
 
     def _settle(self) -> None:
-        with self._settled:
+        with self._changed:
             self._in_flight -= 1
-            self._settled.notify_all()
+            self._changed.notify_all()
+
+    # --- files and batches, called from the handler threads -------------------------------------
+
+    def _note_call(self, call: ApiCall) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    def _upload(self, fields: dict[str, tuple[str | None, bytes]]) -> dict[str, Any]:
+        if "file" not in fields or "purpose" not in fields:
+            raise _ApiError(400, "a file upload needs the form fields 'file' and 'purpose'")
+        purpose = fields["purpose"][1].decode("utf-8", "replace")
+        if purpose not in _PURPOSES:
+            raise _ApiError(400, f"'{purpose}' is not a file purpose: one of {', '.join(sorted(_PURPOSES))}")
+        filename, data = fields["file"]
+        return self._store_file(filename or "file", purpose, data).to_json()
+
+    def _store_file(self, filename: str, purpose: str, data: bytes) -> _File:
+        stored = _File(_new_id("file-"), filename, purpose, data, int(time.time()))
+        with self._lock:
+            self._files[stored.id] = stored
+        return stored
+
+    def _file(self, file_id: str) -> _File:
+        with self._lock:
+            if file_id not in self._files:
+                raise _ApiError(404, f"No such File object: {file_id}")
+            return self._files[file_id]
+
+    def _list_files(self, purpose: str | None) -> dict[str, Any]:
+        with self._lock:
+            chosen = [f.to_json() for f in self._files.values() if purpose is None or f.purpose == purpose]
+        return {"object": "list", "data": chosen[::-1], "has_more": False}
+
+    def _delete_file(self, file_id: str) -> dict[str, Any]:
+        with self._lock:
+            if self._files.pop(file_id, None) is None:
+                raise _ApiError(404, f"No such File object: {file_id}")
+        return {"id": file_id, "object": "file", "deleted": True}
+
+    def _create_batch(self, body: dict[str, Any], has_authorization: bool) -> dict[str, Any]:
+        """Create a batch and check its input file at once; the answer shows it ``validating``, as OpenAI's does.
+
+        The check runs before the answer is sent, so the batch's first retrieval already finds it
+        ``in_progress`` or ``failed``: a test never races the validation.
+        """
+        input_file_id, metadata = body.get("input_file_id"), body.get("metadata")
+        if not isinstance(input_file_id, str) or not input_file_id:
+            raise _ApiError(400, "input_file_id is required")
+        if body.get("endpoint") != _BATCH_ENDPOINT:
+            raise _ApiError(400, f"the dev server batches only {_BATCH_ENDPOINT}, not {body.get('endpoint')!r}")
+        if body.get("completion_window") != "24h":
+            raise _ApiError(400, f"completion_window must be '24h', not {body.get('completion_window')!r}")
+        if metadata is not None and not (
+            isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())
+        ):
+            raise _ApiError(400, "metadata must be an object of strings")
+        source = self._file(input_file_id)
+        if source.purpose != "batch":
+            raise _ApiError(400, f"file {input_file_id} has purpose '{source.purpose}', a batch needs 'batch'")
+        batch = _Batch(_new_id("batch_"), input_file_id, metadata, int(time.time()), has_authorization)
+        answer = batch.to_json()
+        lines, errors = _batch_lines(source.data)
+        if errors:
+            batch.errors = errors
+            batch.move_to("failed")
+        else:
+            batch.lines = lines
+            batch.move_to("in_progress")
+        with self._changed:
+            self._batches[batch.id] = batch
+            self._changed.notify_all()
+            if not errors:
+                thread = threading.Thread(target=self._run_batch, args=(batch,), name=f"devserver-{batch.id}")
+                thread.daemon = True
+                self._batch_threads.append(thread)
+                thread.start()
+        return answer
+
+    def _batch_json(self, batch_id: str) -> dict[str, Any]:
+        with self._lock:
+            return self._batch(batch_id).to_json()
+
+    def _batch(self, batch_id: str) -> _Batch:
+        """The batch of that id; the caller holds the lock."""
+        if batch_id not in self._batches:
+            raise _ApiError(404, f"No such Batch object: {batch_id}")
+        return self._batches[batch_id]
+
+    def _list_batches(self) -> dict[str, Any]:
+        """Every batch, newest first, on one page."""
+        with self._lock:
+            chosen = [b.to_json() for b in reversed(self._batches.values())]
+        first, last = (chosen[0]["id"], chosen[-1]["id"]) if chosen else (None, None)
+        return {"object": "list", "data": chosen, "first_id": first, "last_id": last, "has_more": False}
+
+    def _cancel_batch(self, batch_id: str) -> dict[str, Any]:
+        """Mark the batch ``cancelling``; its thread stops after the line it is on and makes it ``cancelled``.
+
+        A finished batch has nothing to cancel: 400 (not 409, which the openai client would retry).
+        """
+        with self._changed:
+            batch = self._batch(batch_id)
+            if batch.status in _FINISHED:
+                raise _ApiError(400, f"batch {batch_id} is {batch.status}: there is nothing to cancel")
+            if batch.status != "cancelling":
+                batch.move_to("cancelling")
+                self._changed.notify_all()
+            return batch.to_json()
+
+    def _run_batch(self, batch: _Batch) -> None:
+        """Answer the batch's lines in input order, each as a live chat request, then write its files.
+
+        Each line goes through :meth:`_receive`, so it is logged in ``requests``, counted in
+        ``totals`` and answered by the responder exactly as the same request sent live.
+        """
+        with self._changed:
+            self._changed.wait_for(lambda: self._released or batch.status == "cancelling" or self._stopping.is_set())
+        outputs: list[bytes] = []
+        failures: list[bytes] = []
+        for custom_id, body in batch.lines:
+            with self._lock:
+                if batch.status == "cancelling" or self._stopping.is_set():
+                    break
+            request = ChatRequest(_BATCH_ENDPOINT, body, batch.has_authorization, batch.id, custom_id)
+            reply = self._receive(request)
+            try:
+                status, answer = _batch_answer(request, reply)
+            finally:
+                self._settle()
+            encoded = _output_line(custom_id, status, answer)
+            with self._changed:
+                if status == 200:
+                    usage = answer["usage"]
+                    self._totals.prompt_tokens += usage["prompt_tokens"]
+                    self._totals.completion_tokens += usage["completion_tokens"]
+                    batch.input_tokens += usage["prompt_tokens"]
+                    batch.output_tokens += usage["completion_tokens"]
+                    batch.completed += 1
+                    outputs.append(encoded)
+                else:
+                    batch.failed += 1
+                    failures.append(encoded)
+                self._changed.notify_all()
+        if self._stopping.is_set():
+            return
+        with self._changed:
+            if batch.status != "cancelling":
+                batch.move_to("finalizing")
+        output = self._store_file(f"{batch.id}_output.jsonl", "batch_output", b"".join(outputs)) if outputs else None
+        error = self._store_file(f"{batch.id}_error.jsonl", "batch_output", b"".join(failures)) if failures else None
+        with self._changed:
+            batch.output_file_id = output.id if output else None
+            batch.error_file_id = error.id if error else None
+            # A cancel that came while finalizing still ends the batch cancelled (with every answer).
+            batch.move_to("cancelled" if batch.status == "cancelling" else "completed")
+            self._changed.notify_all()
 
 
 def _scripted(replies: list[Reply]) -> Responder:
@@ -319,11 +628,129 @@ def _scripted(replies: list[Reply]) -> Responder:
     return next_reply
 
 
+def _new_id(prefix: str) -> str:
+    return prefix + uuid.uuid4().hex[:24]
+
+
+def _batch_lines(data: bytes) -> tuple[list[tuple[str, dict[str, Any]]], list[dict[str, Any]]]:
+    """A batch input file's requests as ``(custom_id, body)``, or the errors that fail the batch.
+
+    Every bad line is reported (OpenAI's ``errors.data`` shape, ``line`` counted from 1); the codes
+    are the dev server's own. A final newline ends the last line; any other empty line is bad.
+    """
+    rows = data.split(b"\n")
+    if rows[-1] == b"":
+        rows.pop()
+    if not rows:
+        return [], [{"code": "empty_file", "message": "the input file has no requests", "param": None, "line": None}]
+    lines: list[tuple[str, dict[str, Any]]] = []
+    errors: list[dict[str, Any]] = []
+    first_line: dict[str, int] = {}
+    for number, row in enumerate(rows, 1):
+        read = _batch_request(row, first_line)
+        if isinstance(read, dict):
+            errors.append({**read, "line": number})
+        else:
+            first_line[read[0]] = number
+            lines.append(read)
+    return (lines, []) if not errors else ([], errors)
+
+
+def _batch_request(row: bytes, first_line: dict[str, int]) -> tuple[str, dict[str, Any]] | dict[str, Any]:
+    """One input line's request as ``(custom_id, body)``, or what is wrong with it: ``code``, ``message``, ``param``."""
+
+    def wrong(code: str, message: str, param: str | None = None) -> dict[str, Any]:
+        return {"code": code, "message": message, "param": param}
+
+    try:
+        item = json.loads(row)
+    except ValueError:  # not UTF-8, or not JSON
+        return wrong("invalid_json_line", "this line is not a JSON object")
+    if not isinstance(item, dict):
+        return wrong("invalid_json_line", "this line is not a JSON object")
+    for name in ("custom_id", "method", "url", "body"):
+        if name not in item:
+            return wrong("missing_required_parameter", f"this line has no '{name}'", name)
+    custom_id, body = item["custom_id"], item["body"]
+    if not isinstance(custom_id, str) or not custom_id:
+        return wrong("invalid_value", "custom_id must be a non-empty string", "custom_id")
+    if item["method"] != "POST":
+        return wrong("invalid_value", f"method must be 'POST', not {item['method']!r}", "method")
+    if item["url"] != _BATCH_ENDPOINT:
+        return wrong("invalid_value", f"url must be the batch's endpoint {_BATCH_ENDPOINT}, not {item['url']!r}", "url")
+    if not isinstance(body, dict):
+        return wrong("invalid_value", "body must be a JSON object", "body")
+    if custom_id in first_line:
+        first = first_line[custom_id]
+        return wrong("duplicate_custom_id", f"custom_id {custom_id!r} is also on line {first}", "custom_id")
+    return custom_id, body
+
+
+def _batch_answer(request: ChatRequest, reply: Reply) -> tuple[int | None, dict[str, Any]]:
+    """A batch line's answer to ``reply``: ``(HTTP status, body)``, or ``(None, error)`` for a non-HTTP failure.
+
+    A batch line has no connection for a fault to act on, so: a delay is its final reply at once
+    (a batch has no client timeout to miss), a drip is its answer whole; a dropped, hung or huge
+    answer never yields a response body, so it is a non-HTTP failure (OpenAI's ``response`` null,
+    ``error`` set), and so is ``echo_key``, whose key a batch line does not carry (the server
+    never keeps it). An HTTP error keeps its status and OpenAI-style body; its ``Retry-After`` has
+    no place in a line and is dropped.
+    """
+    while reply.kind == "delay":
+        reply = reply.then or Reply.drop()
+    if reply.kind == "drip":
+        return 200, _completion_body(request, _dripped(reply))
+    if reply.kind == "error":
+        return reply.status, _error_body(reply.status, str(reply.payload))
+    if reply.kind in ("drop", "hang", "huge", "echo_key"):
+        return None, {"code": "server_error", "message": f"the dev server's Reply.{reply.kind} gives no batch answer"}
+    return 200, _completion_body(request, reply)
+
+
+def _output_line(custom_id: str, status: int | None, answer: dict[str, Any]) -> bytes:
+    """One line of a batch's output or error file, in OpenAI's shape (``status`` None: a non-HTTP failure)."""
+    response = None if status is None else {"status_code": status, "request_id": _new_id("req_"), "body": answer}
+    line = {"id": _new_id("batch_req_"), "custom_id": custom_id, "response": response, "error": None}
+    if status is None:
+        line["error"] = answer
+    return json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _dripped(reply: Reply) -> Reply:
+    """The answer a drip sends: its ``then``, else a valid empty draft."""
+    return reply.then or Reply.json(SummaryDraft().model_dump(mode="json"))
+
+
+def _form_fields(content_type: str, raw: bytes) -> dict[str, tuple[str | None, bytes]]:
+    """A multipart/form-data body's fields by name, as ``(filename, bytes)``.
+
+    The standard library's MIME parser keeps a part's bytes exactly (CRLFs, bytes that are not
+    UTF-8), so an uploaded file is stored as sent.
+    """
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise _ApiError(400, f"a file upload is multipart/form-data, not {content_type or 'no content type'}")
+    head = b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n"
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+    if not message.is_multipart():
+        raise _ApiError(400, "the multipart body has no parts")
+    fields: dict[str, tuple[str | None, bytes]] = {}
+    for part in message.walk():  # the form's parts (the whole message has no field name)
+        name = part.get_param("name", header="content-disposition")
+        if isinstance(name, str):
+            payload = part.get_payload(decode=True)
+            fields[name] = (part.get_filename(), payload if isinstance(payload, bytes) else b"")
+    return fields
+
+
 def _handler_for(server: DevServer) -> type[BaseHTTPRequestHandler]:
     class Handler(_Handler):
         dev = server
 
     return Handler
+
+
+_FILES_ROUTE = re.compile(r"/files(?:/(?P<id>[^/]+)(?P<content>/content)?)?$")
+_BATCHES_ROUTE = re.compile(r"/batches(?:/(?P<id>[^/]+)(?P<cancel>/cancel)?)?$")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -337,14 +764,18 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.rstrip("/").endswith("/models"):
             model = {"id": "summarizer-dev", "object": "model", "created": 0, "owned_by": "summarizer"}
             self._send_json(200, {"object": "list", "data": [model]})
-        else:
+        elif not self._api_call("GET", b""):
             self._send_error_body(404, f"no route for GET {self.path}")
 
+    def do_DELETE(self) -> None:  # noqa: N802
+        if not self._api_call("DELETE", self._read_body()):
+            self._send_error_body(404, f"no route for DELETE {self.path}")
+
     def do_POST(self) -> None:  # noqa: N802
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self._read_body()
         if not self.path.rstrip("/").endswith("/chat/completions"):
-            self._send_error_body(404, f"no route for POST {self.path}")
+            if not self._api_call("POST", raw):
+                self._send_error_body(404, f"no route for POST {self.path}")
             return
         try:
             body = json.loads(raw or b"{}")
@@ -357,6 +788,74 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(request, reply)
         finally:
             self.dev._settle()
+
+    def _read_body(self) -> bytes:
+        """The request body: ``Content-Length`` bytes, or every chunk of a chunked one (an upload of unknown size)."""
+        if "chunked" not in (self.headers.get("Transfer-Encoding") or "").lower():
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
+        chunks: list[bytes] = []
+        while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()
+        while self.rfile.readline().strip():  # trailers, up to the empty line
+            pass
+        return b"".join(chunks)
+
+    def _api_call(self, method: str, raw: bytes) -> bool:
+        """Answer a files or batches call; False when the path is neither (the caller answers 404)."""
+        split = urlsplit(self.path)
+        path = split.path.rstrip("/")
+        files, batches = _FILES_ROUTE.search(path), _BATCHES_ROUTE.search(path)
+        if files is None and batches is None:
+            return False
+        has_authorization = "Authorization" in self.headers
+        self.dev._note_call(ApiCall(method, self.path, has_authorization))
+        try:
+            if files is not None:
+                answer = self._files_call(method, files, split.query, raw)
+            elif batches is not None:
+                answer = self._batches_call(method, batches, raw, has_authorization)
+        except _ApiError as error:
+            self._send_error_body(error.status, error.message)
+            return True
+        if isinstance(answer, bytes):
+            self._send_raw(200, answer, content_type="application/octet-stream")
+        else:
+            self._send_json(200, answer)
+        return True
+
+    def _files_call(self, method: str, route: re.Match[str], query: str, raw: bytes) -> dict[str, Any] | bytes:
+        file_id, content = route["id"], route["content"]
+        if method == "POST" and file_id is None:
+            return self.dev._upload(_form_fields(self.headers.get("Content-Type") or "", raw))
+        if method == "GET" and file_id is None:
+            purposes = parse_qs(query).get("purpose")
+            return self.dev._list_files(purposes[0] if purposes else None)
+        if method == "GET" and file_id is not None:
+            stored = self.dev._file(file_id)
+            return stored.data if content else stored.to_json()
+        if method == "DELETE" and file_id is not None and not content:
+            return self.dev._delete_file(file_id)
+        raise _ApiError(404, f"no route for {method} {self.path}")
+
+    def _batches_call(self, method: str, route: re.Match[str], raw: bytes, has_authorization: bool) -> dict[str, Any]:
+        batch_id, cancel = route["id"], route["cancel"]
+        if method == "POST" and batch_id is None:
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                raise _ApiError(400, "the request body is not JSON") from None
+            if not isinstance(body, dict):
+                raise _ApiError(400, "the request body is not a JSON object")
+            return self.dev._create_batch(body, has_authorization)
+        if method == "GET" and batch_id is None:
+            return self.dev._list_batches()
+        if method == "GET" and not cancel:
+            return self.dev._batch_json(batch_id)
+        if method == "POST" and cancel:
+            return self.dev._cancel_batch(batch_id)
+        raise _ApiError(404, f"no route for {method} {self.path}")
 
     def _answer(self, request: ChatRequest, reply: Reply) -> None:
         if reply.kind == "delay":
@@ -396,8 +895,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return False
 
     def _drip(self, request: ChatRequest, reply: Reply) -> None:
-        then = reply.then or Reply.json(SummaryDraft().model_dump(mode="json"))
-        data = json.dumps(self._completion_body(request, then), ensure_ascii=False).encode("utf-8")
+        data = json.dumps(_completion_body(request, _dripped(reply)), ensure_ascii=False).encode("utf-8")
         self.close_connection = True
         try:
             self.send_response(200)
@@ -461,14 +959,14 @@ class _Handler(BaseHTTPRequestHandler):
         anchor = next((item["clause_ids"] for item in draft.get("tasks") or [] if item.get("clause_ids")), ["c1"])
         draft["tasks"] = [*(draft.get("tasks") or []), {"text": f"联系 {said}", "clause_ids": anchor}]
         draft["problems"] = [*(draft.get("problems") or []), {"text": said, "clause_ids": anchor}]
-        data = json.dumps(self._completion_body(request, Reply.json(draft)), ensure_ascii=False)
+        data = json.dumps(_completion_body(request, Reply.json(draft)), ensure_ascii=False)
         # Two levels: the answer's JSON sits inside the body's JSON, so the escape is escaped once more.
         self._send_raw(200, data.replace(marker, _json_escaped(key, 2)).encode("utf-8"), authorization)
 
-    def _send_raw(self, status: int, data: bytes, echo: str = "") -> None:
+    def _send_raw(self, status: int, data: bytes, echo: str = "", content_type: str = "application/json") -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             if echo:  # a header a careless client would keep with the answer
                 self.send_header("X-Request-Authorization", echo)
@@ -489,38 +987,15 @@ class _Handler(BaseHTTPRequestHandler):
             return True
 
     def _send_completion(self, request: ChatRequest, reply: Reply) -> None:
-        body = self._completion_body(request, reply)
+        body = _completion_body(request, reply)
         prompt_tokens, completion_tokens = body["usage"]["prompt_tokens"], body["usage"]["completion_tokens"]
         # Counted before sending, so a client that has its answer always finds it in the totals.
         self.dev._count(prompt_tokens, completion_tokens)
         if not self._send_json(200, body):
             self.dev._count(-prompt_tokens, -completion_tokens)
 
-    def _completion_body(self, request: ChatRequest, reply: Reply) -> dict[str, Any]:
-        text = _answer_text(request, reply)
-        message: dict[str, Any] = {"role": "assistant", "content": text}
-        finish_reason = reply.finish_reason
-        if request.mode == "tools" and reply.kind != "content":
-            call = {"id": "call_dev", "type": "function", "function": {"name": request.tool_name, "arguments": text}}
-            message = {"role": "assistant", "content": None, "tool_calls": [call]}
-            finish_reason = "tool_calls" if finish_reason == "stop" else finish_reason
-        prompt_tokens, completion_tokens = request.prompt_tokens(), len(text) // 2 + 1
-        return {
-            "id": "chatcmpl-dev",
-            "object": "chat.completion",
-            "created": 0,
-            "model": str(request.body.get("model", "summarizer-dev")),
-            "choices": [{"index": 0, "message": message, "finish_reason": finish_reason, "logprobs": None}],
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-            },
-        }
-
     def _send_error_body(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        kind = "rate_limit_error" if status == 429 else "invalid_request_error" if status < 500 else "server_error"
-        self._send_json(status, {"error": {"message": message, "type": kind, "param": None, "code": None}}, headers)
+        self._send_json(status, _error_body(status, message), headers)
 
     def _send_json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> bool:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
@@ -537,6 +1012,35 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return False
         return True
+
+
+def _completion_body(request: ChatRequest, reply: Reply) -> dict[str, Any]:
+    """The chat completion ``reply`` makes for ``request``: what a live answer and a batch line both carry."""
+    text = _answer_text(request, reply)
+    message: dict[str, Any] = {"role": "assistant", "content": text}
+    finish_reason = reply.finish_reason
+    if request.mode == "tools" and reply.kind != "content":
+        call = {"id": "call_dev", "type": "function", "function": {"name": request.tool_name, "arguments": text}}
+        message = {"role": "assistant", "content": None, "tool_calls": [call]}
+        finish_reason = "tool_calls" if finish_reason == "stop" else finish_reason
+    prompt_tokens, completion_tokens = request.prompt_tokens(), len(text) // 2 + 1
+    return {
+        "id": "chatcmpl-dev",
+        "object": "chat.completion",
+        "created": 0,
+        "model": str(request.body.get("model", "summarizer-dev")),
+        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason, "logprobs": None}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+def _error_body(status: int, message: str) -> dict[str, Any]:
+    kind = "rate_limit_error" if status == 429 else "invalid_request_error" if status < 500 else "server_error"
+    return {"error": {"message": message, "type": kind, "param": None, "code": None}}
 
 
 def key_echoes(key: str) -> dict[str, str]:
