@@ -64,9 +64,16 @@ def _outputs(folder: Path) -> dict[str, dict[str, Any]]:
 
 
 def _entries(folder: Path) -> dict[str, dict[str, Any]]:
-    """Manifest entries by input name, without the seconds each took."""
+    """Manifest entries by input name, without the seconds each took and the endpoint's address
+    (each run here has a dev server of its own, on its own port)."""
     manifest = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
-    return {Path(e["path"]).name: {k: v for k, v in e.items() if k != "seconds"} for e in manifest["entries"]}
+    entries = {}
+    for entry in manifest["entries"]:
+        configuration = {k: v for k, v in (entry.pop("configuration") or {}).items() if k != "base_url"}
+        entries[Path(entry["path"]).name] = {
+            **{k: v for k, v in entry.items() if k not in ("seconds", "fingerprint")}, "configuration": configuration,
+        }  # fmt: skip
+    return entries
 
 
 def _direct_run(docs: Path, out: Path) -> None:
@@ -172,3 +179,72 @@ def test_cli_steps_and_their_exit_codes(tmp_path: Path, seed_paths: list[Path]) 
     assert waiting.exit_code == 3 and "0 done" in waiting.output
     early = runner.invoke(app, ["batch", "collect", str(out)])
     assert early.exit_code == 2 and "vllm run-batch" in early.output
+
+
+def test_submit_status_collect_through_the_batch_api(tmp_path: Path, seed_paths: list[Path], monkeypatch) -> None:
+    key = "sk-batch-" + "k" * 24
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    docs = _documents(tmp_path, seed_paths, duplicate=True)
+    out = tmp_path / "out"
+    runner = CliRunner()
+    with DevServer(hold_batches=True) as server:
+        config = _config(server)
+        report = batch_api.submit([str(docs)], out, config)
+        assert report.state.batch_id and report.state.input_file_id
+        assert [(call.method, call.path) for call in server.calls][:2] == [("POST", "/v1/files"), ("POST", "/v1/batches")]
+        progress = batch_api.status(out, config)
+        assert (progress.status, progress.output_ready, progress.total) == ("in_progress", False, len(seed_paths) + 1)
+        early = runner.invoke(app, ["batch", "collect", str(out), "--config", _config_file(tmp_path, server)])
+        assert early.exit_code == 3 and "collect again later" in early.output
+        assert not (out / MANIFEST_NAME).exists()
+
+        server.release_batches()
+        assert server.wait_batches()
+        answered = len(server.requests)
+        collected = runner.invoke(app, ["batch", "collect", str(out), "--config", _config_file(tmp_path, server)])
+        assert collected.exit_code == 0, collected.output
+        assert len(server.requests) == answered  # every answer came from the batch: no direct request
+        assert all(request.batch_id == report.state.batch_id for request in server.requests)
+    assert (out / "batch" / "output.jsonl").is_file()
+
+    direct = tmp_path / "direct"
+    _direct_run(docs, direct)
+    assert _outputs(out) == _outputs(direct)
+    assert _entries(out) == _entries(direct)
+    for path in out.rglob("*"):
+        assert not path.is_file() or key not in path.read_text("utf-8", errors="replace")
+
+
+def _config_file(tmp_path: Path, server: DevServer) -> str:
+    """The run's settings as a user keeps them, for the CLI steps."""
+    path = tmp_path / "summarizer.yaml"
+    path.write_text(f"llm:\n  provider: vllm\n  base_url: {server.base_url}\n  model: m\n  mode: json_schema\n"
+                    "  use_cache: false\n", encoding="utf-8")  # fmt: skip
+    return str(path)
+
+
+def test_collect_sends_the_reask_grounding_wants_directly(tmp_path: Path, seed_paths: list[Path]) -> None:
+    from summarizer.devserver import ChatRequest, Reply, default_responder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copyfile(seed_paths[0], docs / seed_paths[0].name)
+    invented = {"metrics": [{"name": "地区生产总值", "value": 987654.321, "unit": "亿元", "clause_ids": ["c1"]}]}
+
+    def answer(request: ChatRequest) -> Reply:  # the batch's answer is invented; the direct re-ask answers well
+        return Reply.json(invented) if request.batch_id else default_responder(request)
+
+    out = tmp_path / "out"
+    with DevServer(answer) as server:
+        batch_api.submit([str(docs)], out, _config(server))
+        assert server.wait_batches()
+        collected = batch_api.collect(out, _config(server, prices={"m": Price(prompt=1.0, completion=1.0)}))
+        direct = [request for request in server.requests if request.batch_id is None]
+    assert collected.exit_code == 0
+    assert len(direct) == 1  # one re-ask, sent directly, carrying the batch's answer and what was wrong with it
+    assert any("987654.321" in json.dumps(message, ensure_ascii=False) for message in direct[0].messages)
+    summary = next(iter(_outputs(out).values()))
+    assert summary["metrics"] and all(metric["value"] != 987654.321 for metric in summary["metrics"])
+    usage = summary["diagnostics"]["usage"]
+    assert usage["requests"] == 2
+    assert 0 < usage["cost"] < (usage["prompt_tokens"] + usage["completion_tokens"]) / 1000  # the batch part at half price
