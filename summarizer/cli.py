@@ -361,6 +361,16 @@ def _batch_step(step):  # noqa: ANN001, ANN202 - a callable and its result, type
     except (ConfigError, OutputFolderError) as error:
         stderr.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from error
+    except openai.APIConnectionError as error:
+        from summarizer.redact import display_url
+
+        where = display_url(str(error.request.url)) if getattr(error, "request", None) is not None else "the endpoint"
+        stderr.print(f"[red]error:[/red] cannot reach {escape(where)}: {escape(scrub(str(error)))}", soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from error
+    except openai.APIStatusError as error:
+        stderr.print(f"[red]error:[/red] HTTP {error.status_code} from the endpoint: {escape(scrub(error.message))}",
+                     soft_wrap=True, highlight=False)  # fmt: skip
+        raise typer.Exit(1) from error
     except (openai.APIError, OSError) as error:
         stderr.print(f"[red]error:[/red] {escape(scrub(str(error)))}", soft_wrap=True, highlight=False)
         raise typer.Exit(1) from error
