@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
-import json
+import re
 from collections.abc import Iterable
 from typing import Literal
 
 import yaml
 
-from summarizer.schema import Evidence, Item, Metric, Summary, Target
+from summarizer.schema import ArticleInfo, DroppedItem, Evidence, Item, Meta, Metric, Summary, Target
 
 OutputFormat = Literal["json", "jsonl", "yaml", "md", "csv"]
 EXTENSIONS: dict[str, str] = {"json": ".json", "jsonl": ".jsonl", "yaml": ".yaml", "md": ".md", "csv": ".csv"}
 
+#: Spreadsheet programs on Chinese systems read a CSV without it as GBK, and show mojibake.
+CSV_BOM = "\ufeff"
+
 CSV_COLUMNS = (
-    "document",
+    "source",
+    "article",
+    "organization",
+    "city",
+    "meeting_date",
+    "report_period",
     "section",
     "name",
     "canonical_name",
@@ -49,8 +58,9 @@ def render(summary: Summary, fmt: OutputFormat) -> str:
 
 
 def csv_table(summaries: Iterable[Summary]) -> str:
-    """All metrics and targets of a batch in one table, for analysts' spreadsheets."""
+    """All metrics and targets of a batch in one table (UTF-8 with a BOM), for analysts' spreadsheets."""
     buffer = io.StringIO()
+    buffer.write(CSV_BOM)
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for summary in summaries:
@@ -59,20 +69,39 @@ def csv_table(summaries: Iterable[Summary]) -> str:
 
 
 def csv_rows(summary: Summary) -> list[list[str]]:
+    """One row per metric and target, each with the article it comes from and that article's meeting."""
     document = summary.source.path or summary.source.sha256[:12]
     rows = []
     for metric in summary.metrics:
-        rows.append(_row(document, "metric", metric, metric.period, measure=""))
+        rows.append(_row(document, summary, "metric", metric, metric.period, measure=""))
     for target in summary.targets:
-        rows.append(_row(document, "target", target, target.horizon, measure=target.measure))
+        rows.append(_row(document, summary, "target", target, target.horizon, measure=target.measure))
     return rows
 
 
-def _row(document: str, section: str, item: Metric | Target, when: str | None, *, measure: str) -> list[str]:
+def article_of(summary: Summary, evidence: Evidence) -> ArticleInfo | None:
+    """The article of a several-article page that holds ``evidence`` (None for a page of one article)."""
+    articles = summary.articles
+    if not articles:
+        return None
+    position = bisect.bisect_right([article.start for article in articles], evidence.start) - 1
+    return articles[max(position, 0)]
+
+
+def _row(
+    document: str, summary: Summary, section: str, item: Metric | Target, when: str | None, *, measure: str
+) -> list[str]:
     growth_pct = item.growth_pct if isinstance(item, Metric) else None
     growth_pp = item.growth_pp if isinstance(item, Metric) else None
+    article = article_of(summary, item.evidence)
+    meta = article.meta if article is not None else summary.meta
     return [
         document,
+        _article_label(article),
+        meta.organization or "",
+        meta.city or "",
+        meta.meeting_date.isoformat() if meta.meeting_date else "",
+        meta.report_period or "",
         section,
         item.name,
         item.canonical_name or "",
@@ -89,6 +118,12 @@ def _row(document: str, section: str, item: Metric | Target, when: str | None, *
     ]
 
 
+def _article_label(article: ArticleInfo | None) -> str:
+    if article is None:
+        return ""
+    return f"{article.index + 1}" + (f" {article.title}" if article.title else "")
+
+
 def _number(value: float | None) -> str:
     if value is None:
         return ""
@@ -100,12 +135,26 @@ _MEASURE_WORDS = {"level": "总量", "growth": "增速", "rank": "排名", "coun
 
 
 def markdown_report(summary: Summary) -> str:
-    """A readable report for a person: meta, a metrics table, targets, the three lists, with quoted evidence."""
+    """A readable report for a person: meta, a metrics table, targets, the three lists, with quoted
+    evidence; a page of several articles gets a part per article, each item under its own article."""
     meta = summary.meta
     title = meta.title or meta.meeting_name or summary.source.path or "摘要"
     lines = [f"# {title}", ""]
+    lines += _facts(meta, source=summary.source.path)
+    if summary.articles:
+        for article in summary.articles:
+            lines += [f"## {_article_label(article)}", ""]
+            lines += _facts(article.meta)
+            lines += _body(summary, article, "###")
+    else:
+        lines += _body(summary, None, "##")
+    lines += _diagnostics_section(summary)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _facts(meta: Meta, source: str | None = None) -> list[str]:
     facts = [
-        ("来源文件", summary.source.path),
+        ("来源文件", source),
         ("单位", meta.organization),
         ("城市", meta.city),
         ("会议", meta.meeting_name),
@@ -114,26 +163,51 @@ def markdown_report(summary: Summary) -> str:
         ("发布日期", meta.publish_date.isoformat() if meta.publish_date else None),
         ("发布来源", meta.source),
     ]
-    lines += [f"- **{label}**: {value}" for label, value in facts if value]
-    lines.append("")
-    lines += _metrics_section(summary.metrics)
-    lines += _targets_section(summary.targets)
-    for heading, items in (("成绩亮点", summary.achievements), ("问题短板", summary.problems), ("下步任务", summary.tasks)):
-        lines += _items_section(heading, items)
-    lines += _diagnostics_section(summary)
-    return "\n".join(lines).rstrip() + "\n"
+    shown = [f"- **{label}**: {_cell(value)}" for label, value in facts if value]
+    return [*shown, ""] if shown else []
 
 
-def _metrics_section(metrics: list[Metric]) -> list[str]:
-    lines = [f"## 主要指标 ({len(metrics)})", ""]
+def _body(summary: Summary, article: ArticleInfo | None, heading: str) -> list[str]:
+    """The sections of one article (``article`` None: of the whole page)."""
+
+    def own(items: list[_Evidenced]) -> list[_Evidenced]:
+        return items if article is None else [item for item in items if article_of(summary, item.evidence) is article]
+
+    lines = _metrics_section(own(summary.metrics), heading)  # type: ignore[arg-type]
+    lines += _targets_section(own(summary.targets), heading)  # type: ignore[arg-type]
+    for title, items in (("成绩亮点", summary.achievements), ("问题短板", summary.problems), ("下步任务", summary.tasks)):
+        lines += _items_section(title, own(items), heading)  # type: ignore[arg-type]
+    return lines
+
+
+_Evidenced = Metric | Target | Item
+
+
+def _metrics_section(metrics: list[Metric], heading: str) -> list[str]:
+    lines = [f"{heading} 主要指标 ({len(metrics)})", ""]
     if not metrics:
         return [*lines, "(无)", ""]
     lines += ["| 指标 | 数值 | 同比 | 时期 | 依据 |", "|---|---|---|---|---|"]
     for metric in metrics:
-        value = f"{_number(metric.value)}{metric.unit or ''}{_QUALIFIER_WORDS[metric.qualifier]}" if metric.value is not None else ""
-        growth = _growth(metric)
-        lines.append(f"| {_cell(metric.name)} | {value} | {growth} | {_cell(metric.period or '')} | {_quote(metric.evidence)} |")
+        lines.append(
+            f"| {_cell(metric.name)} | {_metric_value(metric)} | {_growth(metric)} | {_cell(metric.period or '')} "
+            f"| {_quote(metric.evidence)} |"
+        )
     return [*lines, ""]
+
+
+#: A rank is read as the text words it: 第2名 (全市第二), 前3名 (前三), not as a count of 名.
+_RANK_UNITS = ("名", "位")
+_TOP_N = re.compile(r"前\s*[0-9一二三四五六七八九十百两]")
+
+
+def _metric_value(metric: Metric) -> str:
+    if metric.value is None:
+        return ""
+    number = f"{_number(metric.value)}{metric.unit or ''}"
+    if metric.unit in _RANK_UNITS:
+        return ("前" if _TOP_N.search(_as_written(metric.evidence)) else "第") + number
+    return number + _QUALIFIER_WORDS[metric.qualifier]
 
 
 def _growth(metric: Metric) -> str:
@@ -145,8 +219,8 @@ def _growth(metric: Metric) -> str:
     return " ".join(parts)
 
 
-def _targets_section(targets: list[Target]) -> list[str]:
-    lines = [f"## 目标 ({len(targets)})", ""]
+def _targets_section(targets: list[Target], heading: str) -> list[str]:
+    lines = [f"{heading} 目标 ({len(targets)})", ""]
     if not targets:
         return [*lines, "(无)", ""]
     lines += ["| 目标 | 类型 | 数值 | 期限 | 依据 |", "|---|---|---|---|---|"]
@@ -163,14 +237,14 @@ def _targets_section(targets: list[Target]) -> list[str]:
     return [*lines, ""]
 
 
-def _items_section(heading: str, items: list[Item]) -> list[str]:
-    lines = [f"## {heading} ({len(items)})", ""]
+def _items_section(title: str, items: list[Item], heading: str) -> list[str]:
+    lines = [f"{heading} {title} ({len(items)})", ""]
     if not items:
         return [*lines, "(无)", ""]
     for item in items:
-        lines.append(f"- {item.text}")
+        lines.append(f"- {_cell(item.text)}")
         if _as_written(item.evidence) != item.text:
-            lines.append(f"  > {_as_written(item.evidence)} [{item.evidence.start}:{item.evidence.end}]")
+            lines.append(f"  > {_cell(_as_written(item.evidence))}")
     return [*lines, ""]
 
 
@@ -182,15 +256,27 @@ def _diagnostics_section(summary: Summary) -> list[str]:
         lines.append(f"提示词版本: {diagnostics.prompt_version}")
     if diagnostics.dropped:
         lines += ["", f"未通过核验而删除的条目 ({len(diagnostics.dropped)}):"]
-        for dropped in diagnostics.dropped:
-            shown = json.dumps(dropped.item, ensure_ascii=False)[:120]
-            lines.append(f"- [{dropped.section}] {shown}: {'; '.join(dropped.reasons)}")
+        lines += [f"- [{_SECTION_WORDS[d.section]}] {_cell(dropped_label(d))}: {'; '.join(d.reasons)}" for d in diagnostics.dropped]
     lines += [f"- 提示: {warning}" for warning in diagnostics.warnings]
     return [*lines, ""]
 
 
+_SECTION_WORDS = {"meta": "会议信息", "metrics": "指标", "targets": "目标", "achievements": "成绩",
+                  "problems": "问题", "tasks": "任务"}  # fmt: skip
+
+
+def dropped_label(dropped: DroppedItem) -> str:
+    """A dropped item as a reader names it: its name or text, with the value it claimed."""
+    item = dropped.item
+    words = next((str(item[key]) for key in ("name", "text", "field") if item.get(key)), "")
+    value = item.get("value")
+    claimed = f" {_number(value) if isinstance(value, (int, float)) else value}{item.get('unit') or ''}" if value is not None else ""
+    label = (words + claimed).strip()
+    return label[:80] if label else ", ".join(f"{key}={value}" for key, value in list(item.items())[:3])[:80]
+
+
 def _quote(evidence: Evidence) -> str:
-    return f"“{_cell(_as_written(evidence))}” [{evidence.start}:{evidence.end}]"
+    return f"“{_cell(_as_written(evidence))}”"
 
 
 def _as_written(evidence: Evidence) -> str:

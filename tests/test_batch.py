@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -163,9 +164,13 @@ def test_every_format_is_written(tmp_path: Path, fmt: str) -> None:
     if fmt == "md":
         assert "| 指标 |" in text and "86.4" in text
     if fmt == "csv":
-        combined = (tmp_path / "out" / "all.csv").read_text(encoding="utf-8").splitlines()
-        assert combined[0].startswith("document,section,name")
-        assert any("86.4" in row for row in combined) and any("91.3" in row for row in combined)
+        raw = (tmp_path / "out" / "all.csv").read_bytes()
+        assert raw.startswith("\ufeff".encode()) and raw.count("\ufeff".encode()) == 1  # one BOM, for Excel
+        with (tmp_path / "out" / "all.csv").open(encoding="utf-8-sig", newline="") as stream:
+            rows = list(csv.DictReader(stream))
+        assert {row["source"] for row in rows} == {str(docs / "a.txt"), str(docs / "b.txt")}
+        assert {row["value"] for row in rows if row["name"] == "地区生产总值"} == {"86.4", "91.3"}
+        assert {row["organization"] for row in rows} == {"临江高新区"} and {row["report_period"] for row in rows} == {"一季度"}
 
 
 def _outputs(folder: Path) -> dict[str, str]:
