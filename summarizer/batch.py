@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import stat
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -37,11 +38,12 @@ from pydantic import BaseModel, Field
 
 from summarizer import __version__
 from summarizer.api import BackendChoice, Outcome, opened_backend, summarize_many
-from summarizer.atomic import write_atomic
+from summarizer.atomic import FILE_MODE, write_atomic
 from summarizer.backends import Backend
 from summarizer.config import Config
 from summarizer.document import STDIN, expand_inputs, file_sha256
 from summarizer.errors import SummarizerError
+from summarizer.redact import scrub
 from summarizer.render import EXTENSIONS, OutputFormat, csv_table, render
 from summarizer.schema import SCHEMA_VERSION, Summary, Usage
 
@@ -160,7 +162,7 @@ def run_batch(
     Raises ``OutputFolderError`` before doing anything when ``out_dir`` cannot be used.
     """
     started = time.perf_counter()
-    writer = _OutputWriter(options.out_dir, options.fmt)
+    writer = _StreamWriter(options.out_dir) if is_stream(options.out_dir) else _OutputWriter(options.out_dir, options.fmt)
     writer.open(wait=options.wait)
     try:
         with opened_backend(options.backend, config) as backend:  # a local model's server stops with the run
@@ -314,9 +316,9 @@ def _reusable(
         return None
     if entry.output is None or entry.output != writer.name_of(path) or entry.output_sha256 is None:
         return None
-    if writer.output_sha256(entry.output) != entry.output_sha256:
-        return None
     if entry.sha256 is None or entry.sha256 != file_sha256(path, max_bytes=max_bytes):
+        return None
+    if not writer.reuse(entry):  # last: a stream copies the earlier line into the new file here
         return None
     return entry.model_copy(update={"status": "skipped", "usage": Usage(cached=True), "seconds": 0.0})
 
@@ -351,6 +353,10 @@ def _changed_settings(entry: ManifestEntry | None, configuration: dict[str, Any]
 class _OutputWriter:
     """Locks, names, writes and lists the files of one output folder (or does nothing without one)."""
 
+    manifest_name = MANIFEST_NAME
+    journal_name = JOURNAL_NAME
+    lock_name = LOCK_NAME
+
     def __init__(self, out_dir: Path | None, fmt: OutputFormat) -> None:
         self.out_dir = out_dir
         self.fmt = fmt
@@ -379,7 +385,7 @@ class _OutputWriter:
             raise OutputFolderError(f"-o {out}: cannot create the folder ({_write_reason(error)})") from None
         self._take_lock(out, wait)
         try:
-            for name in (MANIFEST_NAME, JOURNAL_NAME, COMBINED_CSV_NAME):
+            for name in self.own_names:
                 if (out / name).is_symlink():
                     raise OutputFolderError(
                         f"-o {out}: {name} is a symbolic link; refusing to follow it (remove it, or choose another folder)"
@@ -390,13 +396,15 @@ class _OutputWriter:
             raise
 
     def _take_lock(self, out: Path, wait: bool) -> None:
-        path = out / LOCK_NAME
+        path = out / self.lock_name
         try:
             handle = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _CLOEXEC, 0o644)
         except OSError as error:
             if error.errno == errno.ELOOP:
-                raise OutputFolderError(f"-o {out}: {LOCK_NAME} is a symbolic link; refusing to follow it") from None
-            raise OutputFolderError(f"-o {out}: cannot create the lock file {LOCK_NAME} ({_write_reason(error)})") from None
+                raise OutputFolderError(f"-o {out}: {self.lock_name} is a symbolic link; refusing to follow it") from None
+            raise OutputFolderError(
+                f"-o {out}: cannot create the lock file {self.lock_name} ({_write_reason(error)})"
+            ) from None
         self._lock_handle = handle
         if fcntl is None:
             return
@@ -432,7 +440,12 @@ class _OutputWriter:
         with os.scandir(out) as entries:
             for entry in entries:
                 match = _RUN_TEMPORARY.match(entry.name)
-                if match and match.group(1) != self.run_id and not entry.is_dir(follow_symlinks=False):
+                if (
+                    match
+                    and match.group(1) != self.run_id
+                    and self._owns_temporary(entry.name)
+                    and not entry.is_dir(follow_symlinks=False)
+                ):
                     Path(entry.path).unlink(missing_ok=True)
 
     def close(self) -> None:
@@ -444,7 +457,20 @@ class _OutputWriter:
             os.close(self._lock_handle)  # closing releases the flock
             self._lock_handle = None
 
+    @property
+    def own_names(self) -> tuple[str, ...]:
+        """The files of the run's own bookkeeping: never followed when they are links."""
+        return self.manifest_name, self.journal_name, COMBINED_CSV_NAME
+
+    def _owns_temporary(self, name: str) -> bool:
+        """Whether a killed run's temporary file is this writer's to remove: in an output folder, all are."""
+        return True
+
     # --- outputs --------------------------------------------------------------------------------
+
+    def reuse(self, entry: ManifestEntry) -> bool:
+        """Whether ``entry``'s output is still the one written (by its SHA-256), so ``--resume`` keeps it."""
+        return entry.output is not None and self.output_sha256(entry.output) == entry.output_sha256
 
     def name_outputs(self, paths: list[Path]) -> None:
         self.names = _output_names(paths, EXTENSIONS[self.fmt])
@@ -511,11 +537,11 @@ class _OutputWriter:
             return {}
         entries: dict[str, ManifestEntry] = {}
         try:
-            manifest = Manifest.model_validate_json(self._read_own(MANIFEST_NAME) or "")
+            manifest = Manifest.model_validate_json(self._read_own(self.manifest_name) or "")
             entries.update((entry.path, entry) for entry in manifest.entries)
         except ValueError:
             pass
-        for line in (self._read_own(JOURNAL_NAME) or "").splitlines():
+        for line in (self._read_own(self.journal_name) or "").splitlines():
             try:
                 entry = ManifestEntry.model_validate_json(line)
             except ValueError:  # the line being written when the run was killed
@@ -526,12 +552,14 @@ class _OutputWriter:
     def start_journal(self) -> None:
         if self.out_dir is None:
             return
-        path = self.out_dir / JOURNAL_NAME
+        path = self.out_dir / self.journal_name
         try:
             handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND | _NOFOLLOW | _CLOEXEC, 0o644)
         except OSError as error:
             if error.errno == errno.ELOOP:
-                raise OutputFolderError(f"-o {self.out_dir}: {JOURNAL_NAME} is a symbolic link; refusing to follow it") from None
+                raise OutputFolderError(
+                    f"-o {self.out_dir}: {self.journal_name} is a symbolic link; refusing to follow it"
+                ) from None
             raise
         self._journal = os.fdopen(handle, "w", encoding="utf-8")
 
@@ -544,7 +572,7 @@ class _OutputWriter:
             self._journal.flush()
 
     def _journal_lines(self) -> Iterator[str]:
-        text = self._read_own(JOURNAL_NAME) or ""
+        text = self._read_own(self.journal_name) or ""
         yield from (line for line in text.splitlines() if line.strip())
 
     def finish(self) -> None:
@@ -556,8 +584,8 @@ class _OutputWriter:
             self._journal = None
         if self.fmt == "csv":
             self._combined_csv()
-        write_atomic(self.out_dir / MANIFEST_NAME, self._manifest_chunks(), tag=self.run_id)
-        (self.out_dir / JOURNAL_NAME).unlink(missing_ok=True)
+        write_atomic(self.out_dir / self.manifest_name, self._manifest_chunks(), tag=self.run_id)
+        (self.out_dir / self.journal_name).unlink(missing_ok=True)
 
     def _manifest_chunks(self) -> Iterator[str]:
         yield Manifest(format=self.fmt).model_dump_json()[: -len("[]}")] + "[\n"
@@ -616,3 +644,113 @@ def _output_names(paths: list[Path], extension: str) -> dict[str, str]:
             stem += "-" + hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:8]
         names[str(path)] = stem + extension
     return names
+
+
+def manifest_path(out: Path) -> Path:
+    """Where a batch into ``out`` (a folder, or a ``.jsonl`` stream) keeps its manifest."""
+    return out.with_name(_StreamWriter.manifest_name_for(out)) if is_stream(out) else out / MANIFEST_NAME
+
+
+def is_stream(out: Path | None) -> bool:
+    """``-o FILE.jsonl``: every summary of the batch as one line of that file, not a file each."""
+    return out is not None and out.suffix.lower() == ".jsonl" and not out.is_dir()
+
+
+class _StreamWriter(_OutputWriter):
+    """One JSON Lines file for the whole batch, with its manifest and lock beside it.
+
+    Lines go to a temporary file of this run, renamed over the target when the batch ends (also
+    after Ctrl-C: every line in it is whole), so a reader never sees the file half-written. With
+    ``--resume`` a document's earlier line is copied over from the old file when its SHA-256 is the
+    one the manifest recorded; the old file is read by offsets, never held in memory.
+    """
+
+    def __init__(self, target: Path) -> None:
+        super().__init__(target.parent, "jsonl")
+        self.target = target
+        self.manifest_name = self.manifest_name_for(target)
+        self.journal_name = f".{target.stem}.manifest.journal"
+        self.lock_name = f".{target.name}.lock"
+        self._stream: IO[bytes] | None = None
+        self._temporary: Path | None = None
+        self._earlier: dict[str, tuple[int, int]] = {}  # SHA-256 of a line of the old file -> (offset, length)
+
+    @staticmethod
+    def manifest_name_for(target: Path) -> str:
+        return f"{target.stem}.manifest.json"
+
+    @property
+    def own_names(self) -> tuple[str, ...]:
+        return self.target.name, self.manifest_name, self.journal_name
+
+    def name_outputs(self, paths: list[Path]) -> None:
+        self.names = dict.fromkeys(map(str, paths), self.target.name)
+
+    def _owns_temporary(self, name: str) -> bool:
+        """Only the stream's and its manifest's: the folder may hold other runs' streams, with their own locks."""
+        return name.startswith((f".{self.target.name}.", f".{self.manifest_name}."))
+
+    def previous_entries(self) -> dict[str, ManifestEntry]:
+        entries = super().previous_entries()
+        self._earlier = self._index_earlier_lines()
+        return entries
+
+    def _index_earlier_lines(self) -> dict[str, tuple[int, int]]:
+        stream = self._open_own(self.target.name)
+        if stream is None:
+            return {}
+        index, offset = {}, 0
+        with stream:
+            for line in stream:
+                index[hashlib.sha256(line).hexdigest()] = (offset, len(line))
+                offset += len(line)
+        return index
+
+    def reuse(self, entry: ManifestEntry) -> bool:
+        place = self._earlier.get(entry.output_sha256 or "")
+        stream = self._open_own(self.target.name) if place is not None else None
+        if stream is None or place is None:
+            return False
+        with stream:
+            stream.seek(place[0])
+            line = stream.read(place[1])
+        if hashlib.sha256(line).hexdigest() != entry.output_sha256:  # changed under us
+            return False
+        self._append(line)
+        return True
+
+    def write(self, source: Path, summary: Summary) -> tuple[str | None, str | None]:
+        line = scrub(render(summary, "jsonl")).encode("utf-8")
+        self._append(line)
+        return self.target.name, hashlib.sha256(line).hexdigest()
+
+    def _append(self, line: bytes) -> None:
+        with self._lock:
+            if self._stream is None:
+                handle, name = tempfile.mkstemp(dir=self.target.parent, prefix=f".{self.target.name}.{self.run_id}.",
+                                                suffix=".tmp")  # fmt: skip
+                os.fchmod(handle, FILE_MODE)
+                self._temporary, self._stream = Path(name), os.fdopen(handle, "wb")
+            self._stream.write(line)
+
+    def finish(self) -> None:
+        """The stream in place (an empty batch writes an empty file), then the manifest."""
+        if self.target.is_symlink() or self.target.is_dir():
+            raise OutputFolderError(f"-o {self.target}: is a link or a folder now; the lines stay in a temporary file")
+        self._append(b"")
+        assert self._stream is not None and self._temporary is not None
+        with self._lock:
+            self._stream.flush()
+            os.fsync(self._stream.fileno())
+            self._stream.close()
+            self._stream = None
+            os.replace(self._temporary, self.target)
+        super().finish()
+
+    def close(self) -> None:
+        if self._stream is not None:  # the run failed before finishing: its partial stream goes
+            self._stream.close()
+            self._stream = None
+            if self._temporary is not None:
+                self._temporary.unlink(missing_ok=True)
+        super().close()

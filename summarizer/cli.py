@@ -98,8 +98,8 @@ ConfigOption = Annotated[
 @app.command()
 def summarize(
     paths: Annotated[Optional[list[str]], typer.Argument(help="Files, folders or globs (.txt, .md, .html).")] = None,
-    out_dir: Annotated[Optional[Path], typer.Option("-o", "--out", help="Output folder (one file per input + manifest.json).")] = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="Output format.")] = SummaryFormat.json,
+    out_dir: Annotated[Optional[Path], typer.Option("-o", "--out", help="Output folder (one file per input + manifest.json), or FILE.jsonl: one stream, its manifest beside it.")] = None,
+    fmt: Annotated[Optional[SummaryFormat], typer.Option("--format", "-f", help="Output format [default: json; jsonl for -o FILE.jsonl].", show_default=False)] = None,
     backend: Annotated[BackendOption, typer.Option(help="auto = llm when an endpoint is configured, else rules.")] = BackendOption.auto,
     concurrency: Annotated[Optional[int], typer.Option(min=1, help="Model requests (rules: documents) in flight at once [default: llm.concurrency of the config, 4].")] = None,
     resume: Annotated[bool, typer.Option(help="Skip documents whose output exists for the same content and configuration.")] = False,
@@ -122,7 +122,7 @@ def summarize(
 
     A PATH of - reads one document from standard input.
     """
-    from summarizer.batch import BatchOptions, OutputFolderError, run_batch
+    from summarizer.batch import BatchOptions, OutputFolderError, is_stream, manifest_path, run_batch
     from summarizer.resources import data_dir
 
     inputs = list(paths or [])
@@ -145,11 +145,16 @@ def summarize(
         max_bytes=max_bytes,
         concurrency=concurrency,
     )
+    stream = is_stream(out_dir)
+    if stream and fmt not in (None, SummaryFormat.jsonl):
+        stderr.print(f"[red]error:[/red] -o {out_dir} writes one JSON Lines file; drop --format {fmt.value} or give a folder")
+        raise typer.Exit(2)
+    fmt = fmt or (SummaryFormat.jsonl if stream else SummaryFormat.json)
     to_stdout = out_dir is None and len(inputs) == 1 and _names_one_file(inputs[0])
     if out_dir is None and not to_stdout:
         out_dir = Path("summaries")
         stderr.print(f"summarizer: several documents and no -o: writing to {out_dir}/")
-    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+    if out_dir is not None and not stream and out_dir.exists() and not out_dir.is_dir():
         stderr.print(f"[red]error:[/red] -o {out_dir}: is a file, not a folder; give a folder for the outputs", soft_wrap=True, highlight=False)
         raise typer.Exit(2)
     options = BatchOptions(
@@ -166,7 +171,7 @@ def summarize(
         with _progress() as listener:
             report = run_batch(inputs, options, config, listener=listener)
     except KeyboardInterrupt:
-        where = f"; {out_dir}/manifest.json marks the rest not_attempted" if out_dir is not None else ""
+        where = f"; {manifest_path(out_dir)} marks the rest not_attempted" if out_dir is not None else ""
         again = " --resume" if out_dir is not None and not resume else ""
         stderr.print(f"summarizer: interrupted{where}. Run the same command{again} to finish them.",
                      soft_wrap=True, highlight=False, markup=False)  # fmt: skip
@@ -270,7 +275,9 @@ def _closing_table(report, out_dir: Optional[Path]) -> None:  # noqa: ANN001 - B
     )
     stderr.print(table)
     if out_dir is not None:
-        stderr.print(f"outputs and manifest.json in {out_dir}/")
+        from summarizer.batch import manifest_path
+
+        stderr.print(f"outputs in {out_dir}, manifest in {manifest_path(out_dir)}", soft_wrap=True, highlight=False)
 
 
 batch_app = typer.Typer(

@@ -27,6 +27,7 @@ from summarizer.batch import (
     run_batch,
 )
 from summarizer.config import load_config
+from summarizer.schema import Summary
 
 REPORT = (
     "临江高新区召开一季度经济运行调度会\n\n"
@@ -74,8 +75,9 @@ def corpus(tmp_path: Path, count: int) -> Path:
 
 
 def journalled(out: Path) -> int:
+    journal = out.with_name(f".{out.stem}.manifest.journal") if out.suffix == ".jsonl" else out / JOURNAL_NAME
     try:
-        return len((out / JOURNAL_NAME).read_text(encoding="utf-8").splitlines())
+        return len(journal.read_text(encoding="utf-8").splitlines())
     except OSError:
         return 0
 
@@ -326,3 +328,62 @@ def test_outputs_get_the_users_umask_not_a_private_mode(tmp_path: Path) -> None:
         written = [p for p in (out / umask).iterdir() if not p.name.startswith(".")]
         assert {p.name for p in written} >= {"a.csv", "b.csv", "all.csv", "manifest.json"}
         assert {oct(p.stat().st_mode & 0o777) for p in written} == {oct(expected)}
+
+
+
+# --- one JSON Lines stream: -o FILE.jsonl ---------------------------------------------------------
+
+
+def stream_lines(target: Path) -> dict[str, Summary]:
+    """The stream's summaries by source file name; each line must be one whole summary."""
+    summaries = [Summary.model_validate_json(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    return {Path(summary.source.path or "").name: summary for summary in summaries}
+
+
+def test_o_file_jsonl_writes_one_stream_with_its_manifest_and_lock_beside_it(tmp_path: Path) -> None:
+    docs = two_documents(tmp_path)
+    target = tmp_path / "results" / "all.jsonl"
+    result = run_cli("summarize", str(docs), "--backend", "rules", "-o", str(target), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in target.parent.iterdir()) == [".all.jsonl.lock", "all.jsonl", "all.manifest.json"]
+    lines = stream_lines(target)
+    assert set(lines) == {"a.txt", "b.txt"} and lines["b.txt"].metrics[0].value == 77.7
+    manifest = json.loads((target.parent / "all.manifest.json").read_text(encoding="utf-8"))
+    assert {entry["output"] for entry in manifest["entries"]} == {"all.jsonl"} and manifest["format"] == "jsonl"
+    refused = run_cli("summarize", str(docs), "--backend", "rules", "--format", "md", "-o", str(target), cwd=tmp_path)
+    assert refused.returncode == 2 and "JSON Lines" in refused.stderr
+
+
+def test_resume_into_a_stream_keeps_unchanged_lines_once_and_redoes_the_changed(tmp_path: Path) -> None:
+    docs = two_documents(tmp_path)
+    target = tmp_path / "all.jsonl"
+    assert run_cli("summarize", str(docs), "--backend", "rules", "-o", str(target), cwd=tmp_path).returncode == 0
+    before = stream_lines(target)
+    (docs / "b.txt").write_text(REPORT.replace("86.4", "55.5"), encoding="utf-8")
+    result = run_cli("summarize", str(docs), "--backend", "rules", "--resume", "-o", str(target), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    after = stream_lines(target)
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 2
+    assert after["a.txt"] == before["a.txt"] and after["b.txt"].metrics[0].value == 55.5
+    manifest = json.loads((tmp_path / "all.manifest.json").read_text(encoding="utf-8"))
+    assert sorted(entry["status"] for entry in manifest["entries"]) == ["done", "skipped"]
+
+
+def test_a_second_run_into_the_same_stream_is_refused_and_the_first_completes(tmp_path: Path) -> None:
+    docs = corpus(tmp_path, 20)
+    target = tmp_path / "all.jsonl"
+    left = tmp_path / ".other.jsonl.run-0123456789ab.abcdefgh.tmp"  # a killed run's, of another stream
+    left.write_text("another stream's", encoding="utf-8")
+    first = start_held_run(docs, target, tmp_path)
+    try:
+        assert left.exists()  # not this stream's to clean up: only other.jsonl's next run removes it
+        second = run_cli("summarize", str(docs), "--backend", "rules", "-o", str(target), cwd=tmp_path)
+        other = run_cli("summarize", str(docs / "doc0000.txt"), "--backend", "rules", "-o", str(tmp_path / "other.jsonl"),
+                        cwd=tmp_path)  # fmt: skip
+    finally:
+        release(first)
+    assert second.returncode == 2 and "another summarizer run" in second.stderr
+    assert other.returncode == 0, other.stderr  # a stream beside it has a lock of its own
+    assert not left.exists()
+    assert first.returncode == 0 and len(stream_lines(target)) == 21
+    assert not list(tmp_path.glob(".all.jsonl.*.tmp"))
