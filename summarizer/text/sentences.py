@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 
@@ -170,16 +170,18 @@ def genre_cues() -> GenreCues:
 # ------------------------------------------------------------------------------- the structure
 
 
-@dataclass(frozen=True)
-class Clause:
+# The records a document makes one of per clause, piece and sentence (a long report: hundreds of
+# thousands) are named tuples: as immutable as frozen dataclasses, and made three times faster.
+
+
+class Clause(NamedTuple):
     id: str
     start: int
     end: int
     piece: int
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):
     """One item's worth of text: a sentence, or a duty, enumerated item or 要-clause of one."""
 
     index: int
@@ -203,8 +205,7 @@ class Piece:
     instruction: bool = False
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
     start: int
     end: int
     paragraph: int

@@ -15,7 +15,7 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from summarizer.backends.rules.lexicon import EDGE, EDGE_QUOTES, Lexicon
 from summarizer.text.sentences import strip_span
@@ -31,9 +31,9 @@ MIN_FILL = 8
 Kind = str  # "achievements" | "problems" | "tasks"
 
 
-@dataclass(frozen=True)
-class Phrase:
-    """A candidate item: its list, its words and the span of the source it condenses."""
+class Phrase(NamedTuple):
+    """A candidate item: its list, its words and the span of the source it condenses (a named
+    tuple: a long report makes tens of thousands)."""
 
     section: Kind
     text: str
@@ -65,6 +65,8 @@ _NUMERIC = re.compile(r"[\d.%％]|(?<=\d)[十百千万亿]")
 _SUBJECT_BEFORE_MUST = re.compile(r"[^，。；：“”]{2,16}?(?<![需重主只纲必不])(?=要(?![求素点件闻地害么是]))")
 _NON_WORD = re.compile(r"\W")
 SEPARATOR = "，"
+# What phrase_clauses acts on: brackets and quotes opening and closing, and the marks that cut.
+_PHRASE_MARK = re.compile("[“（(《「”）)》」，,：:；;]")
 
 
 def after_lead(text: str, start: int, end: int, lead: re.Pattern[str]) -> int:
@@ -139,17 +141,21 @@ def phrase_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     clause_start = start
     depth = 0
-    for i in range(start, end + 1):
-        char = text[i] if i < end else "，"
+    for match in _PHRASE_MARK.finditer(text, start, end):  # only marks and brackets: other characters do nothing
+        char = match.group()
         if char in "“（(《「":
             depth += 1
         elif char in "”）)》」":
             depth = max(0, depth - 1)
-        elif char in "，,：:；;" and depth == 0:
+        elif depth == 0:
+            i = match.start()
             s, e = strip_span(text, clause_start, i)
             if e > s:
                 spans.append((s, e))
             clause_start = i + 1
+    s, e = strip_span(text, clause_start, end)  # the end closes the last clause, as a comma would
+    if depth == 0 and e > s:
+        spans.append((s, e))
     return spans
 
 
