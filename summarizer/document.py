@@ -1,4 +1,4 @@
-"""Loading and cleaning: bytes -> text (encoding, HTML) -> cleaned text with offsets kept.
+"""Loading and cleaning: bytes -> text (encoding, HTML, PDF, DOCX) -> cleaned text with offsets kept.
 
 Every later step quotes the cleaned text (``Document.text``), so cleaning only ever *drops* raw
 characters or maps one raw character to one cleaned character; it never invents text. That keeps
@@ -8,6 +8,11 @@ that became ``text[i]`` (non-decreasing, ``offsets[len(text)] == len(raw_text)``
 Reading (``load_document``): only a regular file is opened, and only once ``stat`` shows it is
 within ``max_bytes`` (a FIFO, a device, a socket, a link loop each fail with their reason); ``-``
 reads standard input, at most ``max_bytes`` of it.
+
+PDF and Word (``summarizer.formats``): the bytes decide (``%PDF-``; a ZIP holding
+``word/document.xml``), whatever the name; a ``.pdf`` or ``.docx`` file that is not one fails
+saying so. ``raw_text`` is then the extracted text (one paragraph a line), which the offset map
+indexes like any other raw text; ``sha256`` stays that of the file's bytes and ``encoding`` is None.
 
 Decoding (``decode_bytes``): known binary magic numbers are refused; a byte-order mark decides
 (UTF-8-sig, UTF-16, UTF-32); a NUL byte in otherwise valid UTF-8 is a failure naming its byte
@@ -87,13 +92,19 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal
 
 from summarizer.errors import DocumentError
+from summarizer.formats import container, sniff_container
 from summarizer.schema import SourceInfo
 from summarizer.text.sentences import SENTENCE_PUNCT, is_heading
 from summarizer.text.words import words as dictionary_words
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-Format = Literal["text", "markdown", "html"]
-INPUT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+Format = Literal["text", "markdown", "html", "pdf", "docx"]
+INPUT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+#: Named like a report, in a format that cannot be read: a folder scan lists them, so that each
+#: fails saying what to convert it to instead of being passed over.
+UNREADABLE_SUFFIXES = (".doc",)
+#: How much of a file without a suffix a folder scan reads to tell whether it is an input.
+SNIFF_BYTES = 16 * 1024
 
 # ---------------------------------------------------------------------------------------------
 # The chrome lexicon. Lines are matched after character normalisation (so "字体:" and "字体：" alike).
@@ -347,14 +358,15 @@ STDIN = "-"
 
 
 def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[DocumentError]]:
-    """Files, directories (recursively, known suffixes, sorted) and globs, in the order given.
+    """Files, directories (recursively, known suffixes or sniffed, sorted) and globs, in the order given.
 
     Only regular files (and ``-``, standard input) come back as files. Every other path met on
     the way that looks like an input (a FIFO, a device or a socket, a folder named ``x.txt``, a
     broken link, a symlink loop, a name too long, an unreadable folder) becomes an error in the
     second list with its one-line reason: one bad argument never stops a batch, and no input is
     left out silently. Each file, problem and folder counts once however many ways it is named.
-    Nothing here opens a file.
+    Nothing here opens a file, except the first bytes of a regular file without a suffix in a
+    folder (to tell whether it is an input); a file named directly is taken whatever it holds.
     """
     found = _Found()
     for item in inputs:
@@ -469,6 +481,11 @@ def _os_reason(exc: OSError) -> str:
 def _scan_folder(root: Path, found: _Found) -> bool:
     """Depth first, names sorted (the order ``sorted(rglob(...))`` gives), hidden names left out.
 
+    A file is taken when its suffix is one of ``INPUT_SUFFIXES`` (or ``UNREADABLE_SUFFIXES``, to
+    fail with its reason), or when it has no suffix and its first bytes show an input
+    (``_sniffed_input``); a file without a suffix that is binary or empty (a stray executable) is
+    not an input and is passed over, as a ``.png`` is.
+
     Linked folders are followed, each folder read once; a link back to a folder that holds it is
     a loop (reported, not followed). The walk keeps its own stack, so depth costs no recursion.
     False when ``root`` was read already.
@@ -507,7 +524,8 @@ def _scan_folder(root: Path, found: _Found) -> bool:
         if name.startswith("."):
             continue
         path = folder / name
-        named_like_input = Path(name).suffix.lower() in INPUT_SUFFIXES
+        suffix = Path(name).suffix.lower()
+        named_like_input = suffix in INPUT_SUFFIXES or suffix in UNREADABLE_SUFFIXES
         try:
             status = os.stat(path)
         except (FileNotFoundError, NotADirectoryError):
@@ -533,7 +551,12 @@ def _scan_folder(root: Path, found: _Found) -> bool:
                 stack.append((path, inner, key))
                 above.add(key)
         elif not named_like_input:
-            continue
+            if not suffix and stat.S_ISREG(status.st_mode):
+                try:
+                    if _sniffed_input(path):
+                        found.add(path)
+                except DocumentError as error:
+                    found.fail(path, error.reason)
         elif stat.S_ISREG(status.st_mode):
             found.add(path)
         else:
@@ -542,7 +565,7 @@ def _scan_folder(root: Path, found: _Found) -> bool:
 
 
 def load_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read, decode, extract (HTML) and clean one file; every failure is a one-line DocumentError.
+    """Read, decode or extract (HTML, PDF, DOCX) and clean one file; every failure is a one-line DocumentError.
 
     Only a regular file is opened, and only once its size is known to be within ``max_bytes``;
     ``-`` reads standard input (at most ``max_bytes``).
@@ -551,14 +574,24 @@ def load_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_
     data = _read_stdin(max_bytes) if name == STDIN else _read_bytes(name, max_bytes)
     if not data:
         raise DocumentError(name, "empty file")
+    digest = hashlib.sha256(data).hexdigest()
+    suffix = Path(name).suffix.lower()
+    kind = container(data, name=name, suffix=suffix)
+    if kind == "pdf":
+        from summarizer.formats.pdf import pdf_text
+
+        return _build(name, pdf_text(data, name=name), digest, None, "pdf")
+    if kind == "docx":
+        from summarizer.formats.docx import docx_text
+
+        return _build(name, docx_text(data, name=name), digest, None, "docx")
     text, encoding = decode_bytes(data, name=name)
     if not text.strip(_SPACES + "\r\n"):
         raise DocumentError(name, "empty file (whitespace only)")
-    suffix = Path(name).suffix.lower()
     doc_format: Format = "markdown" if suffix in (".md", ".markdown") else "text"
     if suffix in (".html", ".htm") or _looks_like_html(text):
         doc_format = "html"
-    return _build(name, text, hashlib.sha256(data).hexdigest(), encoding, doc_format)
+    return _build(name, text, digest, encoding, doc_format)
 
 
 def document_from_text(text: str, *, name: str = "<text>", max_bytes: int | None = None) -> Document:
@@ -588,8 +621,7 @@ def _read_bytes(name: str, max_bytes: int) -> bytes:
     """The bytes of a regular file within ``max_bytes``; nothing else is ever opened.
 
     ``stat`` decides before anything is opened (a FIFO would block an open, ``/dev/zero`` never
-    ends); the file is then opened non-blocking and checked again with ``fstat``, so a file
-    swapped for a FIFO in between cannot block either.
+    ends), then ``_open_regular`` checks again on what it opened.
     """
     kind, reason = _path_kind(name)
     if kind == "dir":
@@ -602,31 +634,82 @@ def _read_bytes(name: str, max_bytes: int) -> bytes:
         raise DocumentError(name, _os_reason(exc)) from None
     if size > max_bytes:
         raise _too_large(name, size, max_bytes)
+    handle, status = _open_regular(name)
+    try:
+        if status.st_size > max_bytes:
+            raise _too_large(name, status.st_size, max_bytes)
+        data = _read_upto(handle, max_bytes + 1)
+    except OSError as exc:
+        raise DocumentError(name, _os_reason(exc)) from None
+    finally:
+        os.close(handle)
+    if len(data) > max_bytes:  # grew while we looked
+        raise _too_large(name, "it is", max_bytes)
+    return data
+
+
+def _open_regular(name: str) -> tuple[int, os.stat_result]:
+    """A descriptor for reading ``name`` and its status, once ``stat`` showed a regular file (the caller checks).
+
+    Opened non-blocking and checked again with ``fstat``, so that a file swapped for a FIFO in
+    between cannot block either.
+    """
     try:
         handle = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise DocumentError(name, _os_reason(exc)) from None
     try:
         status = os.fstat(handle)
-        if not stat.S_ISREG(status.st_mode):
-            raise DocumentError(name, "is a directory, not a file" if stat.S_ISDIR(status.st_mode) else "not a regular file")
-        if status.st_size > max_bytes:
-            raise _too_large(name, status.st_size, max_bytes)
-        chunks: list[bytes] = []
-        size = 0
-        while size <= max_bytes:
-            chunk = os.read(handle, min(1 << 20, max_bytes + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
+    except OSError as exc:
+        os.close(handle)
+        raise DocumentError(name, _os_reason(exc)) from None
+    if not stat.S_ISREG(status.st_mode):
+        os.close(handle)
+        raise DocumentError(name, "is a directory, not a file" if stat.S_ISDIR(status.st_mode) else "not a regular file")
+    return handle, status
+
+
+def _read_upto(handle: int, limit: int) -> bytes:
+    """At most ``limit`` bytes from ``handle``, in chunks of at most a megabyte."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(handle, min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _sniffed_input(path: Path) -> bool:
+    """Whether a regular file without a suffix is an input, from its first ``SNIFF_BYTES``.
+
+    It is when those bytes show a PDF, a Word document or text (HTML included) that decodes;
+    an empty file or a binary one (an executable, an image) is not. A prefix may end inside a
+    multibyte character, so a few bytes less are tried too. Raises DocumentError when the file
+    cannot be read at all: it might be an input, so it is not left out unsaid.
+    """
+    name = os.fspath(path)
+    handle, status = _open_regular(name)
+    try:
+        head = _read_upto(handle, SNIFF_BYTES)
+        whole = len(head) >= status.st_size
     except OSError as exc:
         raise DocumentError(name, _os_reason(exc)) from None
     finally:
         os.close(handle)
-    if size > max_bytes:  # grew while we looked
-        raise _too_large(name, "it is", max_bytes)
-    return b"".join(chunks)
+    if not head:
+        return False
+    if sniff_container(head) is not None:
+        return True
+    for cut in range(1 if whole else 4):
+        try:
+            decode_bytes(head[: len(head) - cut], name=name)
+        except DocumentError:
+            continue
+        return True
+    return False
 
 
 def _read_stdin(max_bytes: int) -> bytes:
@@ -699,7 +782,7 @@ _MAGIC = (
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF87a", "a GIF image"),
     (b"GIF89a", "a GIF image"),
-    (b"PK\x03\x04", "a ZIP archive (or .docx/.xlsx)"),
+    (b"PK\x03\x04", "a ZIP archive"),
     (b"PK\x05\x06", "a ZIP archive"),
     (b"\x1f\x8b", "a gzip archive"),
     (b"Rar!\x1a\x07", "a RAR archive"),

@@ -195,7 +195,7 @@ class SourceInfo(_Model):
     path: str | None = None
     sha256: str = Field(description="Of the raw bytes (or of the UTF-8 text given directly).")
     encoding: str | None = None
-    format: Literal["text", "markdown", "html"] = "text"
+    format: Literal["text", "markdown", "html", "pdf", "docx"] = "text"
 
 
 class Summary(_Model):
