@@ -249,7 +249,7 @@ def _run(
     return report
 
 
-def _record(outcome: Outcome, writer: _OutputWriter, configuration: dict[str, Any], max_bytes: int) -> ManifestEntry:
+def _record(outcome: Outcome, writer: _OutputWriter, configuration: _Configuration, max_bytes: int) -> ManifestEntry:
     summary = outcome.summary
     if summary is None:
         return ManifestEntry(
@@ -285,8 +285,8 @@ def _record(outcome: Outcome, writer: _OutputWriter, configuration: dict[str, An
         prompt_version=diagnostics.prompt_version,
         usage=diagnostics.usage,
         seconds=round(outcome.seconds, 4),
-        fingerprint=_fingerprint(configuration),
-        configuration=configuration,
+        fingerprint=configuration.fingerprint,
+        configuration=configuration.settings,
         output_sha256=output_sha256,
     )
 
@@ -305,14 +305,14 @@ def _write_reason(error: BaseException) -> str:
 
 
 def _reusable(
-    entry: ManifestEntry | None, path: Path, configuration: dict[str, Any], writer: _OutputWriter, max_bytes: int
+    entry: ManifestEntry | None, path: Path, configuration: _Configuration, writer: _OutputWriter, max_bytes: int
 ) -> ManifestEntry | None:
     """The earlier entry, marked skipped, when its output is still valid for this content and configuration.
 
     Its output must be the name this run would write, a regular file inside the output folder
     whose SHA-256 is the recorded one; an edited manifest never makes the run read anything else.
     """
-    if entry is None or entry.status not in ("done", "skipped") or entry.fingerprint != _fingerprint(configuration):
+    if entry is None or entry.status not in ("done", "skipped") or entry.fingerprint != configuration.fingerprint:
         return None
     if entry.output is None or entry.output != writer.name_of(path) or entry.output_sha256 is None:
         return None
@@ -323,31 +323,37 @@ def _reusable(
     return entry.model_copy(update={"status": "skipped", "usage": Usage(cached=True), "seconds": 0.0})
 
 
-def _configuration(backend: Backend, fmt: str) -> dict[str, Any]:
-    """What must match for an existing output to be reused by ``--resume`` (never the API key)."""
+@dataclass(frozen=True)
+class _Configuration:
+    """What outputs are written under (never the API key), and its digest, worked out once per run."""
+
+    settings: dict[str, Any]
+    fingerprint: str
+
+
+def _configuration(backend: Backend, fmt: str) -> _Configuration:
+    """What must match for an existing output to be reused by ``--resume``."""
     describe = getattr(backend, "configuration", None)
-    return {
+    settings = {
         "backend": backend.name,
         **(describe() if callable(describe) else {}),
         "format": fmt,
         "schema": SCHEMA_VERSION,
         "version": __version__,
     }
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+    return _Configuration(settings, digest)
 
 
-def _fingerprint(configuration: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(configuration, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
-
-
-def _changed_settings(entry: ManifestEntry | None, configuration: dict[str, Any]) -> list[str]:
-    """The settings that differ from those an earlier output was written under (``configuration``
-    unknown: every setting, as one)."""
-    if entry is None or entry.status not in ("done", "skipped") or entry.fingerprint == _fingerprint(configuration):
+def _changed_settings(entry: ManifestEntry | None, configuration: _Configuration) -> list[str]:
+    """The settings that differ from those an earlier output was written under (an earlier entry
+    without its settings recorded: every setting, as one)."""
+    if entry is None or entry.status not in ("done", "skipped") or entry.fingerprint == configuration.fingerprint:
         return []
     if entry.configuration is None:
         return ["configuration"] if entry.fingerprint else []
-    keys = set(entry.configuration) | set(configuration)
-    return sorted(key for key in keys if entry.configuration.get(key) != configuration.get(key))
+    now = configuration.settings
+    return sorted(key for key in set(entry.configuration) | set(now) if entry.configuration.get(key) != now.get(key))
 
 
 class _OutputWriter:

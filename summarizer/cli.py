@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -208,8 +209,6 @@ class _progress:
     failures always get their line."""
 
     def __enter__(self):  # noqa: ANN204 - returns the listener callable
-        import time
-
         self._bar = None
         self._started = time.monotonic()
         self._failed = 0
@@ -225,8 +224,6 @@ class _progress:
         return self._listen
 
     def _listen(self, entry, done: int, total: int) -> None:  # noqa: ANN001 - ManifestEntry
-        import time
-
         if entry.status == "failed":
             self._failed += 1
             stderr.print(f"[red]failed[/red] {escape(entry.path)}: {escape(entry.error or '')}", soft_wrap=True, highlight=False)

@@ -553,20 +553,20 @@ class LLMBackend:
     def batch_requests(self, document: Document, quantities: list[Quantity]) -> list[tuple[str, int, dict[str, Any]]]:
         """``(document_sha, chunk, body)`` of each first request a direct run would send for ``document``:
         the body exactly as instructor would post it in this run's mode."""
+        jobs = self._jobs(document, quantities, document_clauses(document))
+        return [(job.document_sha, job.chunk, self._batch_body(job)) for job in jobs]
+
+    def _batch_body(self, job: _Job) -> dict[str, Any]:
+        """The body instructor posts for ``job`` in this run's mode: the batch line, and what a re-ask builds on."""
         from instructor.processing.response import handle_response_model
 
-        jobs = self._jobs(document, quantities, document_clauses(document))
-        mode = _instructor_mode(self.mode)
-        return [
-            (job.document_sha, job.chunk, handle_response_model(_answer_model(), mode=mode, **self._parameters(job))[1])
-            for job in jobs
-        ]
+        return handle_response_model(_answer_model(), mode=_instructor_mode(self.mode), **self._parameters(job))[1]
 
     def _batch_draft(self, meter: UsageMeter, job: _Job) -> tuple[SummaryDraft, None] | tuple[None, _Job]:
         """The batch's answer to ``job``, validated and grounded as a direct answer would be; when
         grounding wants a re-ask, the job that asks it (sent directly), else the draft."""
         from instructor.core.exceptions import IncompleteOutputException
-        from instructor.processing.response import handle_reask_kwargs, handle_response_model, process_response
+        from instructor.processing.response import handle_reask_kwargs, process_response
         from openai.types.chat import ChatCompletion
 
         assert self._batch_answers is not None
@@ -585,9 +585,7 @@ class LLMBackend:
         except _parse_errors() as error:
             if self._offline or self.settings.max_reasks == 0:
                 return _unchecked_draft(completion, reasks=0), None
-            parameters = self._parameters(job)
-            _, sent = handle_response_model(_answer_model(), mode=mode, **parameters)
-            asked = handle_reask_kwargs(sent, mode, completion, error)
+            asked = handle_reask_kwargs(self._batch_body(job), mode, completion, error)
             return None, replace(job, messages=asked["messages"])
         return SummaryDraft.model_validate(answer.model_dump()), None
 
