@@ -7,7 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 
@@ -167,20 +167,21 @@ def _facts(meta: Meta, source: str | None = None) -> list[str]:
     return [*shown, ""] if shown else []
 
 
+_Evidenced = TypeVar("_Evidenced", Metric, Target, Item)
+
+
 def _body(summary: Summary, article: ArticleInfo | None, heading: str) -> list[str]:
     """The sections of one article (``article`` None: of the whole page)."""
 
     def own(items: list[_Evidenced]) -> list[_Evidenced]:
         return items if article is None else [item for item in items if article_of(summary, item.evidence) is article]
 
-    lines = _metrics_section(own(summary.metrics), heading)  # type: ignore[arg-type]
-    lines += _targets_section(own(summary.targets), heading)  # type: ignore[arg-type]
+    lines = _metrics_section(own(summary.metrics), heading)
+    lines += _targets_section(own(summary.targets), heading)
     for title, items in (("成绩亮点", summary.achievements), ("问题短板", summary.problems), ("下步任务", summary.tasks)):
-        lines += _items_section(title, own(items), heading)  # type: ignore[arg-type]
+        lines += _items_section(title, own(items), heading)
     return lines
 
-
-_Evidenced = Metric | Target | Item
 
 
 def _metrics_section(metrics: list[Metric], heading: str) -> list[str]:
