@@ -116,6 +116,7 @@ def summarize(
     max_retries: Annotated[Optional[int], typer.Option(help="HTTP retries per request (429, 5xx, timeouts).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the response cache.")] = False,
     cache_dir: Annotated[Optional[Path], typer.Option(help="Where model answers are cached.")] = None,
+    prompts: Annotated[Optional[Path], typer.Option(help="A folder of prompt files instead of the shipped ones (llm.prompts_dir, SUMMARIZER_PROMPTS_DIR).")] = None,
     max_bytes: Annotated[Optional[int], typer.Option(help="Refuse input files larger than this.")] = None,
     config_file: ConfigOption = None,
 ) -> None:
@@ -143,6 +144,7 @@ def summarize(
         max_retries=max_retries,
         use_cache=False if no_cache else None,
         cache_dir=cache_dir,
+        prompts_dir=prompts,
         max_bytes=max_bytes,
         concurrency=concurrency,
     )
@@ -430,18 +432,26 @@ def _quantity_table(rows: list[dict[str, object]]) -> Table:
 
 @app.command()
 def schemas(
-    out: Annotated[Optional[Path], typer.Option(help="Folder to write into (default: the project's schemas/).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Folder to write into [default: ./schemas when the current directory has one, else the checkout's schemas/; never the installed package].")] = None,
     check: Annotated[bool, typer.Option(help="Exit 1 when the files differ from the models instead of writing.")] = False,
 ) -> None:
     """Write (or check) the JSON Schemas generated from the pydantic models."""
+    from summarizer.resources import InstalledPackageError
     from summarizer.schema_files import check_schema_files, write_schema_files
 
+    if out is None and Path("schemas").is_dir():
+        out = Path("schemas")
     if check:
         stale = check_schema_files(out)
         for name in stale:
             stderr.print(f"[red]stale[/red] {name}: regenerate with `summarizer schemas`")
         raise typer.Exit(1 if stale else 0)
-    for path in write_schema_files(out):
+    try:
+        written = write_schema_files(out)
+    except InstalledPackageError as error:
+        stderr.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True, highlight=False)
+        raise typer.Exit(2) from error
+    for path in written:
         stderr.print(f"wrote {path}")
 
 
@@ -470,43 +480,53 @@ class EvalReport(str, Enum):
     junit = "junit"
 
 
-class EvalSuite(str, Enum):
-    fixtures = "fixtures"
-    holdout = "holdout"
-    realdev = "realdev"
-
-
 @app.command("eval")
 def eval_command(
     backend: Annotated[EvalBackend, typer.Option(help="Backend to score; baseline = the keyword floor, oracle = the labels (self-test).")] = EvalBackend.rules,
-    suite: Annotated[EvalSuite, typer.Option(help=(
-        "Documents to score, each with its own floors: fixtures = evals/fixtures, evals/thresholds.yaml and "
-        "the blessed evals/baseline.json; holdout = evals/holdout with evals/holdout_thresholds.yaml; "
-        "realdev = the labelled real documents of ../shared/realdev (SUMMARIZER_REALDEV_DIR), converted in "
-        "memory, with evals/realdev_thresholds.yaml. holdout and realdev are gated by floors only."))] = EvalSuite.fixtures,
+    suite: Annotated[str, typer.Option(help=(
+        "A suite file of the project, evals/suites/NAME.yaml, naming its fixtures, documents, thresholds and "
+        "baseline: fixtures (seeds and examples, blessed baseline), holdout and realdev (floors only)."))] = "fixtures",
+    project: Annotated[Optional[Path], typer.Option(help=(
+        "The project to evaluate: a folder holding evals/ (and prompts/) [default: the current directory when "
+        "it holds evals/, else the shipped examples]. Seeds are read from ../shared/seeds beside it, or "
+        "SUMMARIZER_SEEDS_DIR; realdev from ../shared/realdev, or SUMMARIZER_REALDEV_DIR."))] = None,
     fixtures: Annotated[Optional[Path], typer.Option(help="Fixture folder instead of the suite's (a folder with gold/ and docs/ is read as realdev labels).")] = None,
-    baseline: Annotated[Optional[Path], typer.Option(help="Blessed scores (default: evals/baseline.json for the fixtures suite, none for the others).")] = None,
+    baseline: Annotated[Optional[Path], typer.Option(help="Blessed scores instead of the suite's; the file must exist (or be created by --bless).")] = None,
+    no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Gate by the floors alone, with no blessed scores.")] = False,
     thresholds: Annotated[Optional[Path], typer.Option(help="Score floors (default: the suite's thresholds file).")] = None,
+    prompts: Annotated[Optional[Path], typer.Option(help="Prompt folder to send (llm) [default: the project's prompts/].")] = None,
+    allow_missing: Annotated[bool, typer.Option("--allow-missing", help="Skip (and count) fixtures whose document is absent instead of failing them.")] = False,
     report: Annotated[EvalReport, typer.Option(help="Report format: md on the terminal, json or junit for CI.")] = EvalReport.md,
-    out: Annotated[Optional[Path], typer.Option(help="Write the report into this folder (Markdown still printed).")] = None,
-    bless: Annotated[bool, typer.Option("--bless", help="Write this run's scores as the new baseline.")] = False,
-    record: Annotated[Optional[Path], typer.Option(help="Store the raw model responses here (llm).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Write the report and samples.jsonl (one line per fixture) into this folder.")] = None,
+    bless: Annotated[bool, typer.Option("--bless", help="Write this run's scores as the suite's baseline (in the project, never the installed package).")] = False,
+    record: Annotated[Optional[Path], typer.Option(help="Store the raw model responses here, with index.json: fixture -> answer files (llm).")] = None,
     replay: Annotated[Optional[Path], typer.Option(help="Answer from responses stored with --record: no network (llm).")] = None,
     provider: Annotated[Optional[str], typer.Option(help="openai, deepseek, qwen, vllm, ollama, llamacpp (llm).")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint (llm).")] = None,
     model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint (llm).")] = None,
+    concurrency: Annotated[Optional[int], typer.Option(min=1, help="Model requests (rules: fixtures) in flight at once [default: llm.concurrency of the config, 4].")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="auto, tools, json_schema, json, md_json (llm).")] = None,
+    timeout: Annotated[Optional[float], typer.Option(help="Seconds per model request (llm).")] = None,
+    max_retries: Annotated[Optional[int], typer.Option(help="HTTP retries per request (429, 5xx, timeouts) (llm).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the response cache (llm).")] = False,
     config_file: ConfigOption = None,
 ) -> None:
-    """Score a backend on the labelled fixtures; exit 1 when a score is under its threshold or baseline.
+    """Score a backend on a project's suite; exit 1 when a score is under its threshold or baseline,
+    a fixture's document is absent, or nothing was scored; exit 2 on a usage problem.
 
-    Example: summarizer eval --backend rules --suite realdev
+    Example: summarizer eval --backend rules --suite holdout
     """
     from summarizer.evaluation import run_eval
 
-    config = _config(config_file, record_dir=record, replay_dir=replay, provider=provider, base_url=base_url, model=model)
+    config = _config(
+        config_file, record_dir=record, replay_dir=replay, provider=provider, base_url=base_url, model=model,
+        concurrency=concurrency, mode=mode, timeout=timeout, max_retries=max_retries,
+        use_cache=False if no_cache else None,
+    )
     raise typer.Exit(
-        run_eval(backend.value, suite=suite.value, fixtures=fixtures, baseline=baseline, thresholds=thresholds,
-                 report=report.value, out=out, bless_baseline=bless, config=config)
+        run_eval(backend.value, suite=suite, project=project, fixtures=fixtures, baseline=baseline,
+                 no_baseline=no_baseline, thresholds=thresholds, prompts=prompts, allow_missing=allow_missing,
+                 concurrency=concurrency, report=report.value, out=out, bless_baseline=bless, config=config)
     )
 
 

@@ -62,6 +62,7 @@ ENV_FIELDS = {
     "SUMMARIZER_MAX_RETRIES": "max_retries",
     "SUMMARIZER_CACHE_DIR": "cache_dir",
     "SUMMARIZER_MODEL_PATH": "model_path",
+    "SUMMARIZER_PROMPTS_DIR": "prompts_dir",
 }
 CONFIG_ENV = "SUMMARIZER_CONFIG"
 
@@ -106,6 +107,10 @@ class LLMSettings(BaseModel):
     token_budget: int | None = Field(default=None, gt=0, description="Per document: no re-ask beyond it.")
     prices: dict[str, Price] = Field(default_factory=dict, description="Model name -> price per 1K tokens.")
     model_path: Path | None = Field(default=None, description="A GGUF file for the local provider.")
+    prompts_dir: Path | None = Field(
+        default=None,
+        description="A folder of prompt files (prompts/ of a project) instead of the shipped ones.",
+    )
 
     @field_validator("provider")
     @classmethod

@@ -60,11 +60,16 @@ class Prompts:
 
 
 def load_prompts(folder: str | Path | None = None) -> Prompts:
-    return _load(Path(folder) if folder is not None else data_dir("prompts"))
+    """The prompts of ``folder`` (a project's ``prompts/``; default: the shipped ones)."""
+    root = Path(folder).expanduser().resolve() if folder is not None else data_dir("prompts")
+    if not (root / SYSTEM_FILE).is_file():
+        raise FileNotFoundError(f"no prompt folder at {root} (it needs {SYSTEM_FILE}, {USER_FILE} and {FEWSHOT_FILE})")
+    return _load(root, prompt_version(root))
 
 
 @lru_cache(maxsize=4)
-def _load(folder: Path) -> Prompts:
+def _load(folder: Path, version: str) -> Prompts:
+    """Cached per folder and content: an edited prompt file is read again."""
     example = yaml.safe_load((folder / FEWSHOT_FILE).read_text(encoding="utf-8"))
     system = fill(
         _template(folder / SYSTEM_FILE),
@@ -73,7 +78,7 @@ def _load(folder: Path) -> Prompts:
         example_answer=json.dumps(example["answer"], ensure_ascii=False),
     )
     user_template = _template(folder / USER_FILE)
-    return Prompts(system=system, user_template=user_template, version=prompt_version(folder))
+    return Prompts(system=system, user_template=user_template, version=version)
 
 
 def _template(path: Path) -> str:

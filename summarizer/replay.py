@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +45,58 @@ def _key(request: httpx2.Request) -> str:
     return request_key(request.method, request.url.path, request.content)
 
 
+@dataclass
+class Answer:
+    """One answer the client was given: its status, its (scrubbed) body, and the recording file
+    it was filed under when the run records."""
+
+    status: int
+    body: str
+    file: str | None = None
+
+
+@dataclass
+class AnswerLog:
+    """The answers given while one labelled piece of work (an eval fixture) ran."""
+
+    label: str
+    answers: list[Answer] = field(default_factory=list)
+
+
+_answer_log: ContextVar[AnswerLog | None] = ContextVar("summarizer_answer_log", default=None)
+
+
+@contextmanager
+def logging_answers(label: str) -> Iterator[AnswerLog]:
+    """Collect every answer given in this context (threads and tasks started in it inherit it)."""
+    log = AnswerLog(label)
+    token = _answer_log.set(log)
+    try:
+        yield log
+    finally:
+        _answer_log.reset(token)
+
+
+def note_answer(status: int, body: bytes, file: str | None = None) -> None:
+    """Add an answer to the current context's log, if some caller is collecting them."""
+    log = _answer_log.get()
+    if log is not None:
+        log.answers.append(Answer(status, scrub(body.decode("utf-8", "replace")), file))
+
+
+def recording_name(request: httpx2.Request) -> str:
+    """The file a recording of ``request`` is filed under, inside the record or replay folder."""
+    return f"{_key(request)}.json"
+
+
 class Recorder:
     """Files every answer the server gave that a re-run should see again (not 429s, not 5xx)."""
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder).expanduser()
 
-    def save(self, request: httpx2.Request, status: int, content_type: str | None, body: bytes) -> None:
+    def save(self, request: httpx2.Request, status: int, content_type: str | None, body: bytes) -> str:
+        """File the answer; return its file name inside the folder."""
         self.folder.mkdir(parents=True, exist_ok=True)
         kept = _error_body(body) if status >= 400 else scrub_bytes(body)
         entry = {
@@ -55,7 +104,9 @@ class Recorder:
             "response": {"status": status, "content_type": content_type, **_body(kept)},
         }
         text = scrub(json.dumps(entry, ensure_ascii=False, indent=1))
-        write_atomic(self.folder / f"{_key(request)}.json", text)
+        name = recording_name(request)
+        write_atomic(self.folder / name, text)
+        return name
 
 
 class Replayer:

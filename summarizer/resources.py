@@ -24,24 +24,58 @@ def data_dir(name: str) -> Path:
     return _PACKAGE_DIR.parent / name
 
 
+#: Folder names pip installs packages under: a path below one is an installed copy, never a project.
+_INSTALL_FOLDERS = ("site-packages", "dist-packages")
+
+
+class InstalledPackageError(Exception):
+    """A write aimed at the installed package's own files, which are shipped examples, not a project."""
+
+    def __init__(self, path: Path, instead: str) -> None:
+        super().__init__(f"{path} is inside the installed summarizer package; {instead}")
+        self.path = path
+
+
+def package_dir() -> Path:
+    """The folder of the imported ``summarizer`` package (a checkout's or site-packages')."""
+    return _PACKAGE_DIR
+
+
+def inside_installed_package(path: Path) -> bool:
+    """True for a path in an installed package (under site-packages or dist-packages, or inside
+    the imported package's folder): writing there changes every user's copy and is lost on upgrade."""
+    resolved = path.expanduser().resolve()
+    if any(part in _INSTALL_FOLDERS for part in resolved.parts):
+        return True
+    return resolved == _PACKAGE_DIR or _PACKAGE_DIR in resolved.parents
+
+
+def refuse_installed(path: Path, instead: str) -> None:
+    """Raise :class:`InstalledPackageError` when ``path`` is inside an installed package."""
+    if inside_installed_package(path):
+        raise InstalledPackageError(path, instead)
+
+
 def _shared_dir(name: str, variable: str) -> Path:
-    """``$variable`` if set; otherwise ``../shared/<name>`` beside the checkout, then beside the
-    current directory. The returned folder may not exist: callers skip with a reason."""
+    """``$variable`` if set; otherwise ``../shared/<name>`` beside the current directory, then beside
+    the checkout (never beside an installed package: site-packages has no ``shared/`` next to it).
+    The returned folder may not exist: callers say so."""
     configured = os.environ.get(variable)
     if configured:
         return Path(configured)
-    for base in (_PACKAGE_DIR.parent, Path.cwd()):
-        candidate = base.parent / "shared" / name
+    bases = [Path.cwd()] + ([] if inside_installed_package(_PACKAGE_DIR.parent) else [_PACKAGE_DIR.parent])
+    for base in bases:
+        candidate = base.resolve().parent / "shared" / name
         if candidate.is_dir():
             return candidate
-    return _PACKAGE_DIR.parent.parent / "shared" / name
+    return Path.cwd().resolve().parent / "shared" / name
 
 
 def seeds_dir() -> Path:
     """The real seed documents (never copied into the project).
 
-    ``SUMMARIZER_SEEDS_DIR`` wins; otherwise ``../shared/seeds`` beside the checkout, then beside
-    the current directory. The returned folder may not exist: callers skip with a reason.
+    ``SUMMARIZER_SEEDS_DIR`` wins; otherwise ``../shared/seeds`` beside the current directory, then
+    beside the checkout. A suite file names its own (``evals/suites/*.yaml``).
     """
     return _shared_dir("seeds", "SUMMARIZER_SEEDS_DIR")
 
@@ -50,7 +84,7 @@ def realdev_dir() -> Path:
     """The labelled real development documents: ``docs/dNN.txt`` and their labels ``gold/dNN.yaml``.
 
     Read in place at evaluation time, never copied or converted into the project.
-    ``SUMMARIZER_REALDEV_DIR`` wins; otherwise ``../shared/realdev`` beside the checkout, then
-    beside the current directory. The returned folder may not exist: callers skip with a reason.
+    ``SUMMARIZER_REALDEV_DIR`` wins; otherwise ``../shared/realdev`` beside the current directory,
+    then beside the checkout.
     """
     return _shared_dir("realdev", "SUMMARIZER_REALDEV_DIR")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from summarizer.resources import data_dir
+from summarizer.resources import data_dir, refuse_installed
 from summarizer.schema import SCHEMA_MODELS
 
 
@@ -18,7 +18,11 @@ def rendered_schemas() -> dict[str, str]:
 
 
 def write_schema_files(folder: Path | None = None) -> list[Path]:
+    """Write every schema into ``folder`` (default: the shipped ``schemas/``, which in a checkout is
+    the project's). The installed package's copy is never written
+    (:class:`summarizer.resources.InstalledPackageError`)."""
     target = folder or data_dir("schemas")
+    refuse_installed(target, "write into your project's schemas/ with `summarizer schemas --out schemas`")
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in rendered_schemas().items():

@@ -63,7 +63,7 @@ def test_the_rules_backend_generalises_to_the_holdout_documents() -> None:
 def test_the_llm_path_records_then_replays_deterministically(tmp_path: Path) -> None:
     """Plumbing, not model quality: the loopback server answers from the rules backend."""
     thresholds = default_thresholds_path()
-    kwargs = {"fixtures": TEST_FIXTURES, "thresholds": thresholds, "baseline": tmp_path / "baseline.json",
+    kwargs = {"fixtures": TEST_FIXTURES, "thresholds": thresholds, "no_baseline": True,
               "report": "json", "stderr": io.StringIO()}
     recorded = io.StringIO()
     with DevServer() as server:

@@ -52,10 +52,12 @@ def test_the_pre_extractor_is_scored_against_the_labelled_mentions(oracle_run: E
     assert counts.tp + counts.fn == 10  # binhe-q1 labels ten mentions, quiet-meeting none
 
 
-def test_an_absent_document_is_skipped_and_a_broken_fixture_is_an_error(tmp_path: Path) -> None:
+def test_an_absent_document_fails_unless_allowed_and_a_broken_fixture_is_an_error(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "binhe-q1.yaml", tmp_path / "a.yaml")  # its ../docs/ path is absent here
     (tmp_path / "b.yaml").write_text("id: b\ndocument: x.txt\nsummary: {metricz: []}\n", encoding="utf-8")
-    run = evaluate("baseline", tmp_path)
+    strict = {d.fixture_id: (d.status, d.reason or "") for d in evaluate("baseline", tmp_path).documents}
+    assert strict["binhe-q1"][0] == "error" and "--allow-missing" in strict["binhe-q1"][1]
+    run = evaluate("baseline", tmp_path, allow_missing=True)
     statuses = {d.fixture_id: (d.status, d.reason or "") for d in run.documents}
     assert statuses["binhe-q1"][0] == "skipped" and "not found" in statuses["binhe-q1"][1]
     assert statuses["b"][0] == "error" and "metricz" in statuses["b"][1]
@@ -134,7 +136,7 @@ def test_a_baseline_comparison_is_excused_only_by_absent_documents(tmp_path: Pat
     bless(baseline_run, path)
     blessed = load_baseline(path)
     blessed["baseline"]["fixtures"] = ["binhe-q1", "gone", "quiet-meeting"]
-    result = check(evaluate("baseline", tmp_path), Thresholds(0.02, {}), blessed)
+    result = check(evaluate("baseline", tmp_path, allow_missing=True), Thresholds(0.02, {}), blessed)
     assert result.passed and any("absent" in note for note in result.notes)
 
 
@@ -192,7 +194,7 @@ def test_the_eval_command_is_wired_into_the_cli(tmp_path: Path) -> None:
     thresholds = tmp_path / "thresholds.yaml"
     thresholds.write_text("baseline:\n  metrics.f1: 1.0\n", encoding="utf-8")
     args = ["eval", "--backend", "baseline", "--fixtures", str(FIXTURES), "--thresholds", str(thresholds),
-            "--baseline", str(tmp_path / "baseline.json")]
+            "--no-baseline"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1, result.output
     assert "metrics.f1" in result.output and "| Section | Field |" in result.output

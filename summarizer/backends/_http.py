@@ -36,7 +36,7 @@ from typing import Any
 
 import httpx2
 
-from summarizer import redact
+from summarizer import redact, replay
 from summarizer.errors import EndpointUnreachable
 from summarizer.replay import Recorder, Replayer
 from summarizer.usage import UsageMeter
@@ -356,6 +356,7 @@ class Attempts:
         self.meter.record(requests=1)
         body = self.redacted(body)
         self.meter.record_response_body(body)
+        replay.note_answer(status, body, replay.recording_name(request))
         return _response(request, status, content_type, body)
 
     def answered(self, request: httpx2.Request, received: _Received) -> httpx2.Response | None:
@@ -367,8 +368,10 @@ class Attempts:
         if received.status in RETRY_STATUSES:
             return None
         content_type = received.headers.get("content-type")
+        recorded = None
         if self.recorder is not None:
-            self.recorder.save(request, received.status, content_type, body)
+            recorded = self.recorder.save(request, received.status, content_type, body)
+        replay.note_answer(received.status, body, recorded)
         return _response(request, received.status, content_type, body)
 
     def failed(self, error: Exception) -> tuple[str, bool]:

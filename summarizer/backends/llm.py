@@ -276,7 +276,10 @@ class LLMBackend:
         self._on_close = on_close  # what the backend owns and must stop: a local model's server
         self._batch_answers = batch_answers
         self._offline = offline
-        self.prompts = prompts or load_prompts()
+        try:
+            self.prompts = prompts or load_prompts(settings.prompts_dir)
+        except FileNotFoundError as error:
+            raise ConfigError(str(error)) from None
         self._api_key = settings.api_key.get_secret_value() if settings.api_key else NO_KEY
         if self._api_key != NO_KEY:
             register_secret(self._api_key)  # masked wherever a string leaves the process, from now on

@@ -1,8 +1,8 @@
 """Hand-labelled fixtures: one YAML file per document, holding labels and never the document's text.
 
-The format is defined in ``conventions.md`` (the labelling rules in ``evals/LABELING.md``). A
-fixture whose document is absent is skipped with its reason, never a crash: the seeds live
-outside the repository and may be missing on a fresh machine.
+The labelling rules and the format are in ``evals/LABELING.md``. A fixture whose document is
+absent is reported with its reason, never a crash (the runner fails it unless missing documents
+are allowed): the seeds live outside the repository and may be missing on a fresh machine.
 
 A folder in the layout of ``shared/realdev`` (``gold/*.yaml`` beside ``docs/``) is read as a suite
 of fixtures too: :mod:`summarizer.evaluation.realdev` converts its labels in memory.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,7 +129,8 @@ class Fixture(_Label):
 
 @dataclass(frozen=True)
 class LoadedFixture:
-    """A fixture and where its document is, or why it cannot be scored."""
+    """A fixture and where its document is, or why it cannot be scored (``skip_reason``: its
+    document is absent)."""
 
     fixture: Fixture
     path: Path
@@ -159,20 +161,28 @@ def load_fixture(path: Path) -> Fixture:
         raise FixtureError(path, "invalid fixture: " + "; ".join(errors[:3]) + more) from exc
 
 
-def resolve_document(reference: str, fixture_dir: Path) -> Path:
-    """``seeds/NAME`` -> the seeds folder, ``examples/NAME`` -> shipped examples, else beside the fixture."""
+def shipped_documents() -> dict[str, Path]:
+    """The document folders of the shipped fixtures: the seeds (found as
+    :func:`summarizer.resources.seeds_dir` finds them) and the shipped examples."""
+    return {"seeds": seeds_dir(), "examples": data_dir("examples")}
+
+
+def resolve_document(reference: str, fixture_dir: Path, documents: Mapping[str, Path] | None = None) -> Path:
+    """``PREFIX/NAME`` with a PREFIX of ``documents`` (a suite's ``documents``; default: seeds and
+    the shipped examples) -> that folder; anything else beside the fixture."""
+    folders = shipped_documents() if documents is None else documents
     head, _, rest = reference.partition("/")
-    if head == "seeds" and rest:
-        return seeds_dir() / rest
-    if head == "examples" and rest:
-        return data_dir("examples") / rest
+    if head in folders and rest:
+        return folders[head] / rest
     return fixture_dir / reference
 
 
-def discover(fixtures_dir: Path) -> list[LoadedFixture]:
+def discover(fixtures_dir: Path, documents: Mapping[str, Path] | None = None) -> list[LoadedFixture]:
     """Every fixture of the folder in name order, each with its document or the reason it has none.
 
-    A broken fixture is reported as an error (the gate fails on it); an absent document is a skip.
+    A broken fixture is reported as an error (the gate fails on it); an absent document gets a
+    ``skip_reason``. ``documents`` maps a reference's first folder to where it is (see
+    :func:`resolve_document`).
     A folder in the realdev layout (``gold/`` and ``docs/``, no fixture files of its own) is read
     by :func:`summarizer.evaluation.realdev.discover_realdev`.
     """
@@ -188,7 +198,7 @@ def discover(fixtures_dir: Path) -> list[LoadedFixture]:
             placeholder = Fixture(id=path.stem, document="")
             found.append(LoadedFixture(placeholder, path, None, error=exc.reason))
             continue
-        document_path = resolve_document(fixture.document, path.parent)
+        document_path = resolve_document(fixture.document, path.parent, documents)
         if not document_path.is_file():
             reason = f"document {fixture.document} not found at {document_path}"
             found.append(LoadedFixture(fixture, path, None, skip_reason=reason))

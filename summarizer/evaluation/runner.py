@@ -2,14 +2,20 @@
 
 A predictor is any ``Callable[[Document], Summary]``, so every backend plugs in the same way.
 One document failing never stops the run: its labels then count as missed and its reason is
-reported, so a crashing backend loses score instead of hiding.
+reported, so a crashing backend loses score instead of hiding. A fixture whose document is
+absent is an error too (nothing checked must never pass), unless the caller allows missing
+documents: then it is ``skipped``, and said so.
+
+Fixtures may be scored concurrently (a thread per fixture in flight; the LLM backend bounds its
+own requests); the results keep the fixtures' order.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +24,7 @@ from summarizer.document import Document
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evaluation.baseline import BaselineBackend, evidence, summary_shell
 from summarizer.evaluation.fixtures import Fixture, LoadedFixture, default_fixtures_dir, discover
+from summarizer.replay import Answer, logging_answers
 from summarizer.evaluation.scorers import Scores, score_number_surfaces, score_quantities, score_summary
 from summarizer.schema import Evidence, Item, Metric, Summary, Target, Usage
 
@@ -41,7 +48,9 @@ class BackendUnavailable(SummarizerError):
 @dataclass
 class DocumentResult:
     """One fixture's outcome. ``failed``: the backend raised (its labels count as missed);
-    ``skipped``: the document is absent; ``error``: the fixture or document is unusable."""
+    ``skipped``: the document is absent and that was allowed; ``error``: the fixture or document is
+    unusable (or absent). ``summary`` and ``answers`` (the raw model answers, when a model was
+    asked) are what the per-sample log records."""
 
     fixture_id: str
     fixture_path: Path
@@ -51,6 +60,8 @@ class DocumentResult:
     quantity_scores: Scores = field(default_factory=Scores)
     usage: Usage = field(default_factory=Usage)
     seconds: float = 0.0
+    summary: Summary | None = field(default=None, repr=False)
+    answers: list[Answer] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -144,52 +155,72 @@ def evaluate(
     predictor: Predictor | None = None,
     config: Any = None,
     notes: Sequence[str] = (),
+    documents: Mapping[str, Path] | None = None,
+    allow_missing: bool = False,
+    concurrency: int = 1,
 ) -> EvalRun:
     """Score ``backend`` (or the given ``predictor``) on every fixture of ``fixtures_dir``.
 
     A folder in the realdev layout (``gold/`` and ``docs/``) is read as realdev labels; their bare
-    ``numbers`` score the pre-extractor on surfaces only (section ``numbers``).
+    ``numbers`` score the pre-extractor on surfaces only (section ``numbers``). ``documents``: where
+    the fixtures' ``PREFIX/NAME`` references point (a suite's). ``concurrency``: fixtures in flight.
     """
+    if backend not in BACKENDS:
+        raise BackendUnavailable(backend, f"unknown backend; expected one of {', '.join(BACKENDS)}")
+    fixtures = discover(fixtures_dir or default_fixtures_dir(), documents)
+    predict = predictor or resolve_predictor(backend, fixtures, config)
+
+    def score(loaded: LoadedFixture) -> DocumentResult:
+        return _score_fixture(loaded, backend, predict, allow_missing)
+
+    if concurrency <= 1 or len(fixtures) <= 1:
+        results = [score(loaded) for loaded in fixtures]
+    else:
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="summarizer-eval") as pool:
+            results = list(pool.map(score, fixtures))  # map keeps the fixtures' order
+    return EvalRun(backend, results, list(notes))
+
+
+def _score_fixture(loaded: LoadedFixture, backend: str, predict: Predictor, allow_missing: bool) -> DocumentResult:
+    """One fixture's result; never raises for the code under test's failures."""
     # Imported here so the scorers stay importable on their own (and cheap to import).
     from summarizer.document import load_document
     from summarizer.quantities import extract_quantities
 
-    if backend not in BACKENDS:
-        raise BackendUnavailable(backend, f"unknown backend; expected one of {', '.join(BACKENDS)}")
-    fixtures = discover(fixtures_dir or default_fixtures_dir())
-    predict = predictor or resolve_predictor(backend, fixtures, config)
-    results: list[DocumentResult] = []
-    for loaded in fixtures:
-        fixture = loaded.fixture
-        if loaded.error or loaded.skip_reason or loaded.document_path is None:
-            status: Literal["skipped", "error"] = "error" if loaded.error else "skipped"
-            results.append(DocumentResult(fixture.id, loaded.path, status, loaded.error or loaded.skip_reason))
-            continue
-        try:
-            document = load_document(loaded.document_path)
-        except SummarizerError as exc:
-            results.append(DocumentResult(fixture.id, loaded.path, "error", f"cannot load the document: {exc}"))
-            continue
-        result = DocumentResult(fixture.id, loaded.path, "scored")
-        # Any failure of the code under test is a scored failure (its labels count as missed), never a crash.
-        try:
-            candidates = extract_quantities(document.text)
-        except Exception as exc:  # noqa: BLE001
-            result.status, result.reason = "failed", f"the pre-extractor failed: {type(exc).__name__}: {exc}"
-            candidates = []
-        if fixture.numbers is not None:  # bare surfaces (realdev): no kinds or values to compare
-            result.quantity_scores = score_number_surfaces(fixture.numbers, candidates)
-        else:
-            result.quantity_scores = score_quantities(fixture.quantities, candidates, document)
-        started = time.perf_counter()
+    fixture = loaded.fixture
+    if loaded.error:
+        return DocumentResult(fixture.id, loaded.path, "error", loaded.error)
+    if loaded.skip_reason or loaded.document_path is None:
+        reason = loaded.skip_reason or "no document"
+        if allow_missing:
+            return DocumentResult(fixture.id, loaded.path, "skipped", reason)
+        return DocumentResult(fixture.id, loaded.path, "error", f"{reason} (--allow-missing skips it)")
+    try:
+        document = load_document(loaded.document_path)
+    except SummarizerError as exc:
+        return DocumentResult(fixture.id, loaded.path, "error", f"cannot load the document: {exc}")
+    result = DocumentResult(fixture.id, loaded.path, "scored")
+    # Any failure of the code under test is a scored failure (its labels count as missed), never a crash.
+    try:
+        candidates = extract_quantities(document.text)
+    except Exception as exc:  # noqa: BLE001
+        result.status, result.reason = "failed", f"the pre-extractor failed: {type(exc).__name__}: {exc}"
+        candidates = []
+    if fixture.numbers is not None:  # bare surfaces (realdev): no kinds or values to compare
+        result.quantity_scores = score_number_surfaces(fixture.numbers, candidates)
+    else:
+        result.quantity_scores = score_quantities(fixture.quantities, candidates, document)
+    started = time.perf_counter()
+    with logging_answers(fixture.id) as answers:
         try:
             summary = predict(document)
         except Exception as exc:  # noqa: BLE001
             result.status = "failed"
             result.reason = "; ".join(filter(None, [result.reason, f"{backend} failed: {type(exc).__name__}: {exc}"]))
             summary = summary_shell(document, backend)
-        result.seconds = time.perf_counter() - started
-        result.usage = summary.diagnostics.usage
-        result.scores = score_summary(fixture, summary, document)
-        results.append(result)
-    return EvalRun(backend, results, list(notes))
+    result.seconds = time.perf_counter() - started
+    result.answers = answers.answers
+    result.summary = summary
+    result.usage = summary.diagnostics.usage
+    result.scores = score_summary(fixture, summary, document)
+    return result
