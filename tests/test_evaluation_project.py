@@ -20,7 +20,6 @@ from summarizer.cli import app
 from summarizer.config import load_config
 from summarizer.devserver import DevServer
 from summarizer.evaluation import run_eval
-from summarizer.evaluation.samples import public_endpoint
 from summarizer.resources import data_dir
 
 DOCUMENT_A = "临川区召开一季度经济运行分析会。一季度，全区地区生产总值完成52.3亿元，同比增长5.1%。会议要求，加快重点项目建设。"
@@ -118,8 +117,8 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_bless_refuses_to_write_into_the_installed_package(installed: Path) -> None:
     baseline = installed / "_data" / "evals" / "baseline.json"
     before = baseline.read_bytes()
-    code, err = eval_in(None, suite="fixtures", bless_baseline=True, allow_missing=True)
-    assert code == 2 and "installed summarizer package" in err and "--project" in err
+    result = CliRunner().invoke(app, ["eval", "--backend", "baseline", "--bless"])
+    assert result.exit_code == 2 and "installed summarizer package" in result.output and "--project" in result.output
     assert baseline.read_bytes() == before
 
 
@@ -150,6 +149,21 @@ def test_a_fixture_whose_seed_is_absent_fails_unless_missing_documents_are_allow
     assert code == 1 and "mini-seed" in err and "--allow-missing" in err
     code, err = eval_in(project, allow_missing=True)
     assert code == 0 and "2 scored, 1 skipped" in err, err
+
+
+def test_shipped_fixtures_whose_seeds_are_absent_fail_the_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUMMARIZER_SEEDS_DIR", str(tmp_path / "no-seeds"))
+    monkeypatch.chdir(data_dir("evals").parent)
+    result = CliRunner().invoke(app, ["eval", "--backend", "baseline"])
+    assert result.exit_code == 1 and "seed-000" in result.output, result.output
+    allowed = CliRunner().invoke(app, ["eval", "--backend", "baseline", "--allow-missing"])
+    assert allowed.exit_code == 0 and "3 skipped" in allowed.output, allowed.output
+
+
+def test_a_mistyped_baseline_path_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(data_dir("evals").parent)
+    result = CliRunner().invoke(app, ["eval", "--backend", "baseline", "--baseline", str(tmp_path / "typo.json")])
+    assert result.exit_code == 2 and "typo.json does not exist" in result.output
 
 
 def test_a_missing_baseline_file_is_a_usage_error_unless_no_baseline(tmp_path: Path) -> None:
@@ -273,4 +287,6 @@ def test_samples_log_each_fixture_and_the_record_folder_gets_an_index(tmp_path: 
 
 
 def test_the_endpoint_is_logged_without_credentials() -> None:
+    from summarizer.evaluation.samples import public_endpoint
+
     assert public_endpoint("https://user:pw@example.com:8443/v1?api_key=x#f") == "https://example.com:8443/v1"
