@@ -20,7 +20,7 @@ from summarizer.resources import data_dir, seeds_dir
 
 FIXTURES_DIR = data_dir("evals") / "fixtures"
 # Achievements, problems and tasks are condensed phrases of at most 40 characters (the labelling
-# convention for the narrative sections, as in ../shared/realdev/README.md).
+# convention for the narrative sections, evals/LABELING.md §7).
 PHRASE_LIMIT = 40
 # The project's hard rule forbids any seed passage of 20+ characters in the repository. A meeting
 # name is a label copied as written and may be longer; it is held to the labelling rule's 30.
