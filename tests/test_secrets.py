@@ -245,13 +245,14 @@ def test_eval_record_leaves_the_key_nowhere(tmp_path: Path) -> None:
     with DevServer(echoing) as server:
         result = run(
             ["eval", "--backend", "llm", "--fixtures", str(fixtures), "--record", str(records), "--base-url",
-             server.base_url, "--model", "dev-model", "--baseline", str(tmp_path / "baseline.json"),
+             server.base_url, "--model", "dev-model", "--no-baseline",
              "--report", "json", "--out", str(reports)],
             tmp_path, key,
         )  # fmt: skip
     assert "Traceback" not in result.stderr, result.stderr
     assert not leaks(result.stdout, key) and not leaks(result.stderr, key), (result.stdout, result.stderr)
-    assert list(records.glob("*.json")) and list(reports.iterdir())
+    assert list(records.glob("*.json")) and (records / "index.json").is_file() and (reports / "samples.jsonl").is_file()
+    assert MASK in (reports / "samples.jsonl").read_text(encoding="utf-8")  # the echoed answer is logged, masked
     assert any(MASK in p.read_text(encoding="utf-8") for p in records.glob("*.json"))
     for folder in (records, reports):
         assert not leaks_in(folder, key), folder
