@@ -23,6 +23,7 @@ from summarizer.evaluation.runner import (
     oracle_summary,
     resolve_predictor,
 )
+from summarizer.evaluation.samples import write_record_index, write_samples
 from summarizer.evaluation.scorers import (
     Counts,
     Ratio,
@@ -36,6 +37,7 @@ from summarizer.evaluation.scorers import (
     score_summary,
     score_targets,
 )
+from summarizer.evaluation.suites import Project, Suite, SuiteError, find_project, load_suite
 
 __all__ = [
     "BackendUnavailable",
@@ -47,8 +49,11 @@ __all__ = [
     "FixtureError",
     "GateResult",
     "Predictor",
+    "Project",
     "Ratio",
     "Scores",
+    "Suite",
+    "SuiteError",
     "Thresholds",
     "bless",
     "char_ngram_f1",
@@ -56,9 +61,11 @@ __all__ = [
     "check",
     "discover",
     "evaluate",
+    "find_project",
     "load_baseline",
     "load_fixture",
     "load_realdev_gold",
+    "load_suite",
     "load_thresholds",
     "match",
     "name_similarity",
@@ -78,4 +85,6 @@ __all__ = [
     "score_quantities",
     "score_summary",
     "score_targets",
+    "write_record_index",
+    "write_samples",
 ]

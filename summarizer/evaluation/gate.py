@@ -2,9 +2,10 @@
 
 ``evals/thresholds.yaml`` holds floors per backend (and for the pre-extractor, gated in every
 run); ``evals/baseline.json`` holds the last blessed scores per backend and the fixtures they
-were blessed on. A score means something only for its fixtures: absent documents (no seeds
-folder) skip the comparison with a note, while added or removed fixtures fail the gate until
-the baseline is blessed again.
+were blessed on. A score means something only for its fixtures: absent documents skipped on
+purpose (``--allow-missing``) skip the comparison with a note, while added or removed fixtures
+fail the gate until the baseline is blessed again. Which files a suite uses is its suite file's
+business (:mod:`summarizer.evaluation.suites`).
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ from summarizer.document import Document
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evaluation.baseline import BaselineBackend, evidence, summary_shell
 from summarizer.evaluation.fixtures import Fixture, LoadedFixture, default_fixtures_dir, discover
-from summarizer.replay import Answer, logging_answers
 from summarizer.evaluation.scorers import Scores, score_number_surfaces, score_quantities, score_summary
+from summarizer.replay import Answer, logging_answers
 from summarizer.schema import Evidence, Item, Metric, Summary, Target, Usage
 
 Predictor = Callable[[Document], Summary]
