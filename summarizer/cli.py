@@ -432,7 +432,7 @@ def _quantity_table(rows: list[dict[str, object]]) -> Table:
 
 @app.command()
 def schemas(
-    out: Annotated[Optional[Path], typer.Option(help="Folder to write into [default: ./schemas when the current directory has one, else the checkout's schemas/; never the installed package].")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Folder to write into; by default ./schemas when the current directory has one, else the checkout's schemas/ (never the installed package).")] = None,
     check: Annotated[bool, typer.Option(help="Exit 1 when the files differ from the models instead of writing.")] = False,
 ) -> None:
     """Write (or check) the JSON Schemas generated from the pydantic models."""
@@ -487,14 +487,14 @@ def eval_command(
         "A suite file of the project, evals/suites/NAME.yaml, naming its fixtures, documents, thresholds and "
         "baseline: fixtures (seeds and examples, blessed baseline), holdout and realdev (floors only)."))] = "fixtures",
     project: Annotated[Optional[Path], typer.Option(help=(
-        "The project to evaluate: a folder holding evals/ (and prompts/) [default: the current directory when "
-        "it holds evals/, else the shipped examples]. Seeds are read from ../shared/seeds beside it, or "
+        "The project to evaluate: a folder holding evals/ (and prompts/); by default the current directory when "
+        "it holds evals/, else the shipped examples. Seeds are read from ../shared/seeds beside it, or "
         "SUMMARIZER_SEEDS_DIR; realdev from ../shared/realdev, or SUMMARIZER_REALDEV_DIR."))] = None,
     fixtures: Annotated[Optional[Path], typer.Option(help="Fixture folder instead of the suite's (a folder with gold/ and docs/ is read as realdev labels).")] = None,
     baseline: Annotated[Optional[Path], typer.Option(help="Blessed scores instead of the suite's; the file must exist (or be created by --bless).")] = None,
     no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Gate by the floors alone, with no blessed scores.")] = False,
     thresholds: Annotated[Optional[Path], typer.Option(help="Score floors (default: the suite's thresholds file).")] = None,
-    prompts: Annotated[Optional[Path], typer.Option(help="Prompt folder to send (llm) [default: the project's prompts/].")] = None,
+    prompts: Annotated[Optional[Path], typer.Option(help="Prompt folder to send (llm); by default the project's prompts/.")] = None,
     allow_missing: Annotated[bool, typer.Option("--allow-missing", help="Skip (and count) fixtures whose document is absent instead of failing them.")] = False,
     report: Annotated[EvalReport, typer.Option(help="Report format: md on the terminal, json or junit for CI.")] = EvalReport.md,
     out: Annotated[Optional[Path], typer.Option(help="Write the report and samples.jsonl (one line per fixture) into this folder.")] = None,
@@ -504,7 +504,7 @@ def eval_command(
     provider: Annotated[Optional[str], typer.Option(help="openai, deepseek, qwen, vllm, ollama, llamacpp (llm).")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint (llm).")] = None,
     model: Annotated[Optional[str], typer.Option(help="Model name at the endpoint (llm).")] = None,
-    concurrency: Annotated[Optional[int], typer.Option(min=1, help="Model requests (rules: fixtures) in flight at once [default: llm.concurrency of the config, 4].")] = None,
+    concurrency: Annotated[Optional[int], typer.Option(min=1, help="Model requests (rules: fixtures) in flight at once; by default llm.concurrency of the config, 4.")] = None,
     mode: Annotated[Optional[str], typer.Option(help="auto, tools, json_schema, json, md_json (llm).")] = None,
     timeout: Annotated[Optional[float], typer.Option(help="Seconds per model request (llm).")] = None,
     max_retries: Annotated[Optional[int], typer.Option(help="HTTP retries per request (429, 5xx, timeouts) (llm).")] = None,
