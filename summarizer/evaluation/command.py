@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 import yaml
 
-from summarizer.evaluation.gate import GateResult, bless, check, load_baseline, load_thresholds
+from summarizer.evaluation.gate import GateResult, Thresholds, bless, check, load_baseline, load_thresholds
 from summarizer.evaluation.report import ReportFormat, render_markdown, render_report
 from summarizer.evaluation.runner import BackendUnavailable, EvalRun, evaluate
 from summarizer.evaluation.samples import run_configuration, write_record_index, write_samples
@@ -129,7 +129,7 @@ def _inputs(
     no_baseline: bool,
     thresholds: Path | None,
     bless_baseline: bool,
-) -> tuple[Path, Path | None, Any]:
+) -> tuple[Path, Path | None, Thresholds]:
     """(fixtures folder, baseline file or None, floors), or the reason the run cannot start."""
     fixtures_dir = fixtures or suite.fixtures_dir
     if not fixtures_dir.is_dir():
