@@ -36,11 +36,6 @@ class InstalledPackageError(Exception):
         self.path = path
 
 
-def package_dir() -> Path:
-    """The folder of the imported ``summarizer`` package (a checkout's or site-packages')."""
-    return _PACKAGE_DIR
-
-
 def inside_installed_package(path: Path) -> bool:
     """True for a path in an installed package (under site-packages or dist-packages, or inside
     the imported package's folder): writing there changes every user's copy and is lost on upgrade."""
