@@ -132,6 +132,14 @@ def test_schemas_refuses_to_write_into_the_installed_package(installed: Path) ->
     assert all(p.read_text(encoding="utf-8") == "{}" for p in schema_dir.iterdir()) and before
 
 
+def test_with_no_project_the_shipped_suites_look_for_shared_beside_the_current_directory(installed: Path, tmp_path: Path) -> None:
+    from summarizer.evaluation import find_project, load_suite
+
+    project = find_project()
+    assert project.shipped and project.root == installed / "_data"
+    assert load_suite(project, "fixtures").documents["seeds"] == (tmp_path / "shared" / "seeds").resolve()
+
+
 def test_seeds_are_found_beside_the_project_not_beside_the_package(installed: Path, tmp_path: Path) -> None:
     project = make_project(tmp_path / "work" / "clone", seed_fixture=True)
     (tmp_path / "work" / "shared" / "seeds").mkdir(parents=True)

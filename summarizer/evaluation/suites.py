@@ -110,7 +110,12 @@ def load_suite(project: Project, name: str) -> Suite:
 
     def located(value: str, variable: str | None) -> Path:
         configured = os.environ.get(variable) if variable else None
-        return Path(configured).expanduser() if configured else (root / value).resolve()
+        if configured:
+            return Path(configured).expanduser()
+        # The shipped copy has no ../shared beside it: folders outside it are looked for beside the
+        # current directory instead.
+        base = Path.cwd() if project.shipped and value.startswith("..") else root
+        return (base / value).resolve()
 
     return Suite(
         name=name,
