@@ -67,6 +67,7 @@ class SummaryFormat(str, Enum):
     yaml = "yaml"
     md = "md"
     csv = "csv"
+    html = "html"
 
 
 class BackendOption(str, Enum):

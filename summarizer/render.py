@@ -1,4 +1,5 @@
-"""Summaries as text for people and programs: JSON, JSON Lines, YAML, a Markdown report, CSV rows."""
+"""Summaries as text for people and programs: JSON, JSON Lines, YAML, a Markdown report, CSV rows,
+and the HTML review page (summarizer.review)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import yaml
 
 from summarizer.schema import ArticleInfo, DroppedItem, Evidence, Item, Meta, Metric, Summary, Target
 
-OutputFormat = Literal["json", "jsonl", "yaml", "md", "csv"]
-EXTENSIONS: dict[str, str] = {"json": ".json", "jsonl": ".jsonl", "yaml": ".yaml", "md": ".md", "csv": ".csv"}
+OutputFormat = Literal["json", "jsonl", "yaml", "md", "csv", "html"]
+EXTENSIONS: dict[str, str] = {"json": ".json", "jsonl": ".jsonl", "yaml": ".yaml", "md": ".md", "csv": ".csv",
+                              "html": ".html"}  # fmt: skip
 
 #: Spreadsheet programs on Chinese systems read a CSV without it as GBK, and show mojibake.
 CSV_BOM = "\ufeff"
@@ -54,6 +56,10 @@ def render(summary: Summary, fmt: OutputFormat) -> str:
         return markdown_report(summary)
     if fmt == "csv":
         return csv_table([summary])
+    if fmt == "html":
+        from summarizer.review import review_page  # Jinja is loaded only for the review page
+
+        return review_page(summary)
     raise ValueError(f"unknown format {fmt!r}")
 
 

@@ -1,0 +1,67 @@
+"""The batch's ``index.html``: every document of a run, its status and counts, and all its metrics.
+
+The batch runner keeps one small ``IndexedSummary`` per summary it writes (counts and the CSV rows
+of its metrics and targets, never the summary itself), so memory grows with the metrics of the
+batch, not with its texts. A document ``--resume`` reused is listed from its manifest entry alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from summarizer.render import CSV_COLUMNS, csv_rows
+from summarizer.review import environment
+from summarizer.schema import Summary
+
+COUNTED = ("metrics", "targets", "achievements", "problems", "tasks")
+
+
+@dataclass(frozen=True)
+class IndexedSummary:
+    """What the index shows of one written summary."""
+
+    title: str
+    counts: dict[str, int]
+    dropped: int
+    rows: list[list[str]]
+
+
+def indexed(summary: Summary) -> IndexedSummary:
+    meta = summary.meta
+    return IndexedSummary(
+        title=meta.title or meta.meeting_name or meta.organization or "",
+        counts={section: len(getattr(summary, section)) for section in COUNTED},
+        dropped=len(summary.diagnostics.dropped),
+        rows=csv_rows(summary),
+    )
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One document's line: what the manifest says of it, plus its summary's digest when there is one."""
+
+    path: str
+    status: str
+    error: str | None
+    output: str | None
+    seconds: float
+    summary: IndexedSummary | None
+
+
+def index_page(entries: Iterable[IndexEntry], *, fmt: str, manifest_name: str, pages: bool) -> str:
+    """The page; ``pages``: each document's output is its review page, so the index links to it."""
+    listed = sorted(entries, key=lambda entry: entry.path)
+    statuses: Mapping[str, int] = {}
+    for entry in listed:
+        statuses = {**statuses, entry.status: statuses.get(entry.status, 0) + 1}
+    return environment().get_template("index.html.j2").render(
+        entries=listed,
+        sections=COUNTED,
+        statuses=statuses,
+        columns=CSV_COLUMNS,
+        rows=[row for entry in listed if entry.summary for row in entry.summary.rows],
+        fmt=fmt,
+        manifest_name=manifest_name,
+        pages=pages,
+    )
