@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 
 from summarizer.quantities import extract_quantities
-from summarizer.render import _QUALIFIER_WORDS, _metric_value, _number, article_of, dropped_label
+from summarizer.render import article_of, dropped_label, growth_text, metric_value, target_value
 from summarizer.schema import Evidence, Quantity, Summary
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -79,27 +79,17 @@ def review_items(summary: Summary) -> list[ReviewItem]:
         ))  # fmt: skip
 
     for metric in summary.metrics:
-        growth = " ".join(
-            part for part in (
-                f"{metric.growth_pct:+g}%" if metric.growth_pct is not None else "",
-                f"{metric.growth_pp:+g}个百分点" if metric.growth_pp is not None else "",
-            ) if part
-        )  # fmt: skip
-        add("metrics", metric.name, _metric_value(metric), " ".join(p for p in (growth, metric.period or "") if p),
-            metric.evidence)  # fmt: skip
+        add("metrics", metric.name, metric_value(metric), _joined(growth_text(metric), metric.period), metric.evidence)
     for target in summary.targets:
-        if target.qualifier == "range" and target.low is not None and target.high is not None:
-            value = f"{_number(target.low)}–{_number(target.high)}{target.unit or ''}"
-        elif target.value is not None:
-            value = f"{_number(target.value)}{target.unit or ''}{_QUALIFIER_WORDS[target.qualifier]}"
-        else:
-            value = ""
-        add("targets", target.name, value, " ".join(p for p in (target.horizon or "", target.cue or "") if p),
-            target.evidence)  # fmt: skip
+        add("targets", target.name, target_value(target), _joined(target.horizon, target.cue), target.evidence)
     for section in ("achievements", "problems", "tasks"):
         for item in getattr(summary, section):
             add(section, item.text, "", "", item.evidence)
     return items
+
+
+def _joined(*parts: str | None) -> str:
+    return " ".join(part for part in parts if part)
 
 
 def segments(text: str, quantities: list[Quantity], items: list[ReviewItem]) -> list[Segment]:

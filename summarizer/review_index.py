@@ -7,7 +7,8 @@ batch, not with its texts. A document ``--resume`` reused is listed from its man
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from summarizer.render import CSV_COLUMNS, csv_rows
@@ -52,13 +53,10 @@ class IndexEntry:
 def index_page(entries: Iterable[IndexEntry], *, fmt: str, manifest_name: str, pages: bool) -> str:
     """The page; ``pages``: each document's output is its review page, so the index links to it."""
     listed = sorted(entries, key=lambda entry: entry.path)
-    statuses: Mapping[str, int] = {}
-    for entry in listed:
-        statuses = {**statuses, entry.status: statuses.get(entry.status, 0) + 1}
     return environment().get_template("index.html.j2").render(
         entries=listed,
         sections=COUNTED,
-        statuses=statuses,
+        statuses=Counter(entry.status for entry in listed),
         columns=CSV_COLUMNS,
         rows=[row for entry in listed if entry.summary for row in entry.summary.rows],
         fmt=fmt,
