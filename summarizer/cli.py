@@ -469,6 +469,7 @@ class EvalReport(str, Enum):
     md = "md"
     json = "json"
     junit = "junit"
+    html = "html"
 
 
 class EvalSuite(str, Enum):
@@ -488,7 +489,7 @@ def eval_command(
     fixtures: Annotated[Optional[Path], typer.Option(help="Fixture folder instead of the suite's (a folder with gold/ and docs/ is read as realdev labels).")] = None,
     baseline: Annotated[Optional[Path], typer.Option(help="Blessed scores (default: evals/baseline.json for the fixtures suite, none for the others).")] = None,
     thresholds: Annotated[Optional[Path], typer.Option(help="Score floors (default: the suite's thresholds file).")] = None,
-    report: Annotated[EvalReport, typer.Option(help="Report format: md on the terminal, json or junit for CI.")] = EvalReport.md,
+    report: Annotated[EvalReport, typer.Option(help="Report format: md on the terminal, json or junit for CI, html for a person (with --out).")] = EvalReport.md,
     out: Annotated[Optional[Path], typer.Option(help="Write the report into this folder (Markdown still printed).")] = None,
     bless: Annotated[bool, typer.Option("--bless", help="Write this run's scores as the new baseline.")] = False,
     record: Annotated[Optional[Path], typer.Option(help="Store the raw model responses here (llm).")] = None,

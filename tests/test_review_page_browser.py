@@ -78,10 +78,11 @@ def _open_review_page(driver: webdriver.Chrome, summary: Summary, folder: Path) 
     driver.get(page.as_uri())
 
 
-def _highlighted(driver: webdriver.Chrome) -> str:
+def _highlighted(driver: webdriver.Chrome, source: str = "#source") -> str:
     """The source text the page marks as the clicked item's evidence, read from the rendered DOM."""
     return str(driver.execute_script(
-        "return Array.prototype.map.call(document.querySelectorAll('#source .hit'), s => s.textContent).join('')"
+        "return Array.prototype.map.call(document.querySelectorAll(arguments[0] + ' .hit'), s => s.textContent).join('')",
+        source,
     ))  # fmt: skip
 
 
@@ -144,7 +145,11 @@ def test_the_batch_index_sorts_and_filters(browser: webdriver.Chrome, tmp_path: 
     out = tmp_path / "out"
     run_batch([str(tmp_path / "*.txt")], BatchOptions(out_dir=out, fmt="html", backend="rules"), load_config())
     browser.get((out / "index.html").as_uri())
-    paths = lambda: [row.find_element(By.TAG_NAME, "td").text for row in browser.find_elements(By.CSS_SELECTOR, "#documents tbody tr") if row.is_displayed()]  # noqa: E731
+
+    def paths() -> list[str]:
+        rows = browser.find_elements(By.CSS_SELECTOR, "#documents tbody tr")
+        return [row.find_element(By.TAG_NAME, "td").text for row in rows if row.is_displayed()]
+
     assert [Path(p).name for p in paths()] == ["a_page.txt", "b_hostile.txt", "c_empty.txt"]
     header = browser.find_element(By.CSS_SELECTOR, "#documents th")
     header.click()
@@ -159,3 +164,25 @@ def test_the_batch_index_sorts_and_filters(browser: webdriver.Chrome, tmp_path: 
     browser.find_element(By.LINK_TEXT, str(tmp_path / "a_page.txt")).click()
     assert browser.current_url == (out / "a_page.html").as_uri()
     assert browser.find_elements(By.CSS_SELECTOR, "#source span.q")
+
+
+def test_the_eval_page_highlights_a_predicted_items_evidence(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    import yaml
+
+    from summarizer.evaluation.report import render_report
+    from summarizer.evaluation.runner import evaluate
+
+    folder = tmp_path / "fixtures"
+    folder.mkdir()
+    (folder / "page.txt").write_text(MULTI_ARTICLE_PAGE, encoding="utf-8")
+    labels = {"id": "page", "document": "page.txt", "summary": {"metrics": [{"name": "地区生产总值", "value": 96.3, "unit": "亿元"}]}}
+    (folder / "page.yaml").write_text(yaml.safe_dump(labels, allow_unicode=True), encoding="utf-8")
+    page = tmp_path / "eval.html"
+    page.write_text(render_report(evaluate("rules", folder), None, "html"), encoding="utf-8")
+    browser.get(page.as_uri())
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr.item[data-start]")
+    assert rows
+    for row in rows:
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", row)
+        row.click()
+        assert _highlighted(browser, ".source") == row.get_attribute("data-quote")

@@ -37,7 +37,7 @@ from summarizer.evaluation.report import ReportFormat, render_markdown, render_r
 from summarizer.evaluation.runner import BackendUnavailable, EvalRun, evaluate
 from summarizer.resources import data_dir, realdev_dir
 
-_SUFFIXES = {"md": "md", "json": "json", "junit": "xml"}
+_SUFFIXES = {"md": "md", "json": "json", "junit": "xml", "html": "html"}
 REPLAY_NOTE = (
     "The LLM answers were replayed from recorded responses: this run proves the plumbing "
     "(prompting, parsing, grounding, scoring), not the quality of any model."

@@ -51,6 +51,7 @@ class DocumentResult:
     quantity_scores: Scores = field(default_factory=Scores)
     usage: Usage = field(default_factory=Usage)
     seconds: float = 0.0
+    summary: Summary | None = None  # what the backend predicted, for the HTML report's side-by-side view
 
 
 @dataclass
@@ -190,6 +191,7 @@ def evaluate(
             summary = summary_shell(document, backend)
         result.seconds = time.perf_counter() - started
         result.usage = summary.diagnostics.usage
+        result.summary = summary
         result.scores = score_summary(fixture, summary, document)
         results.append(result)
     return EvalRun(backend, results, list(notes))
