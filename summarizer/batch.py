@@ -89,6 +89,9 @@ class ManifestEntry(BaseModel):
         default=None, description="That configuration (backend, model, endpoint, mode, prompt and schema versions…)."
     )
     output_sha256: str | None = Field(default=None, description="Of the output file, checked before --resume reuses it.")
+    counts: dict[str, int] | None = Field(
+        default=None, description="Items of the summary written, per section and dropped: index.html shows them."
+    )
 
 
 class Manifest(BaseModel):
@@ -265,7 +268,7 @@ def _record(outcome: Outcome, writer: _OutputWriter, configuration: _Configurati
     diagnostics = summary.diagnostics
     try:
         output, output_sha256 = writer.write(Path(outcome.source), summary)
-        writer.indexed[outcome.source] = indexed(summary)
+        writer.indexed[outcome.source] = digest = indexed(summary)
     except (OSError, ValueError, OutputFolderError) as error:
         return ManifestEntry(
             path=outcome.source,
@@ -291,6 +294,7 @@ def _record(outcome: Outcome, writer: _OutputWriter, configuration: _Configurati
         fingerprint=configuration.fingerprint,
         configuration=configuration.settings,
         output_sha256=output_sha256,
+        counts=digest.counts,
     )
 
 
@@ -609,7 +613,8 @@ class _OutputWriter:
         """index.html: every document of the manifest, linked to its review page when it has one."""
         assert self.out_dir is not None
         entries = [
-            IndexEntry(entry.path, entry.status, entry.error, entry.output, entry.seconds, self.indexed.get(entry.path))
+            IndexEntry(entry.path, entry.status, entry.error, entry.output, entry.seconds, entry.counts,
+                       self.indexed.get(entry.path))  # fmt: skip
             for entry in map(ManifestEntry.model_validate_json, self._journal_lines())
         ]
         page = index_page(entries, fmt=self.fmt, manifest_name=self.manifest_name, pages=self.fmt == "html")

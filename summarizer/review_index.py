@@ -1,8 +1,9 @@
 """The batch's ``index.html``: every document of a run, its status and counts, and all its metrics.
 
-The batch runner keeps one small ``IndexedSummary`` per summary it writes (counts and the CSV rows
-of its metrics and targets, never the summary itself), so memory grows with the metrics of the
-batch, not with its texts. A document ``--resume`` reused is listed from its manifest entry alone.
+The batch runner keeps one small ``IndexedSummary`` per summary it writes (its title, counts and the
+CSV rows of its metrics and targets, never the summary itself), so memory grows with the metrics of
+the batch, not with its texts. The counts also go into the manifest entry, so a document
+``--resume`` reused keeps them; its metrics stay in its own output (this run did not read it).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from summarizer.render import CSV_COLUMNS, csv_rows
 from summarizer.review import environment
 from summarizer.schema import Summary
 
-COUNTED = ("metrics", "targets", "achievements", "problems", "tasks")
+COUNTED = ("metrics", "targets", "achievements", "problems", "tasks", "dropped")
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,7 @@ class IndexedSummary:
     """What the index shows of one written summary."""
 
     title: str
-    counts: dict[str, int]
-    dropped: int
+    counts: dict[str, int]  # per section of COUNTED
     rows: list[list[str]]
 
 
@@ -32,8 +32,10 @@ def indexed(summary: Summary) -> IndexedSummary:
     meta = summary.meta
     return IndexedSummary(
         title=meta.title or meta.meeting_name or meta.organization or "",
-        counts={section: len(getattr(summary, section)) for section in COUNTED},
-        dropped=len(summary.diagnostics.dropped),
+        counts={
+            **{section: len(getattr(summary, section)) for section in COUNTED if section != "dropped"},
+            "dropped": len(summary.diagnostics.dropped),
+        },
         rows=csv_rows(summary),
     )
 
@@ -47,7 +49,8 @@ class IndexEntry:
     error: str | None
     output: str | None
     seconds: float
-    summary: IndexedSummary | None
+    counts: dict[str, int] | None  # from the manifest entry: kept across --resume
+    summary: IndexedSummary | None  # only for the summaries this run wrote
 
 
 def index_page(entries: Iterable[IndexEntry], *, fmt: str, manifest_name: str, pages: bool) -> str:

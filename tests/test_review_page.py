@@ -87,3 +87,17 @@ def test_every_batch_writes_an_index_beside_its_manifest(tmp_path: Path) -> None
     stream = tmp_path / "all.jsonl"
     run_batch([str(tmp_path / "report.txt")], BatchOptions(out_dir=stream, backend="rules", fmt="jsonl"), load_config())
     assert "report.txt" in (tmp_path / "all.index.html").read_text(encoding="utf-8")
+
+
+def test_a_resumed_document_keeps_its_counts_in_the_index(tmp_path: Path) -> None:
+    (tmp_path / "report.txt").write_text(REPORT, encoding="utf-8")
+    out = tmp_path / "out"
+    summary = summarize(REPORT, backend="rules")
+    for resume in (False, True):
+        options = BatchOptions(out_dir=out, fmt="html", backend="rules", resume=resume)
+        report = run_batch([str(tmp_path / "report.txt")], options, load_config())
+    assert report.count("skipped") == 1
+    [entry] = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["entries"]
+    assert entry["counts"]["metrics"] == len(summary.metrics) and entry["counts"]["dropped"] == 0
+    row = (out / "index.html").read_text(encoding="utf-8").split('<tr class="skipped">')[1].split("</tr>")[0]
+    assert f'<td class="n">{len(summary.metrics)}</td><td class="n">{len(summary.targets)}</td>' in row
