@@ -45,6 +45,7 @@ from summarizer.document import STDIN, expand_inputs, file_sha256
 from summarizer.errors import SummarizerError
 from summarizer.redact import scrub
 from summarizer.render import EXTENSIONS, OutputFormat, csv_table, render
+from summarizer.review_index import IndexedSummary, IndexEntry, index_page, indexed
 from summarizer.schema import SCHEMA_VERSION, Summary, Usage
 
 try:
@@ -56,8 +57,9 @@ LOG = logging.getLogger("summarizer")
 MANIFEST_NAME = "manifest.json"
 JOURNAL_NAME = ".manifest.journal"  # progress of a running batch; folded into manifest.json at the end
 COMBINED_CSV_NAME = "all.csv"
+INDEX_NAME = "index.html"  # the review index of every batch: documents, counts, all metrics
 LOCK_NAME = ".summarizer.lock"  # held by the run writing into the folder
-_RESERVED_STEMS = {Path(MANIFEST_NAME).stem, Path(COMBINED_CSV_NAME).stem}
+_RESERVED_STEMS = {Path(MANIFEST_NAME).stem, Path(COMBINED_CSV_NAME).stem, Path(INDEX_NAME).stem}
 #: Output names are kept well under the usual 255-byte limit on one file name.
 _STEM_BYTES = 120
 #: A temporary file of some run: ``.<name>.run-<12 hex>.<mkstemp's 8 characters>.tmp``.
@@ -87,6 +89,9 @@ class ManifestEntry(BaseModel):
         default=None, description="That configuration (backend, model, endpoint, mode, prompt and schema versions…)."
     )
     output_sha256: str | None = Field(default=None, description="Of the output file, checked before --resume reuses it.")
+    counts: dict[str, int] | None = Field(
+        default=None, description="Items of the summary written, per section and dropped: index.html shows them."
+    )
 
 
 class Manifest(BaseModel):
@@ -263,6 +268,7 @@ def _record(outcome: Outcome, writer: _OutputWriter, configuration: _Configurati
     diagnostics = summary.diagnostics
     try:
         output, output_sha256 = writer.write(Path(outcome.source), summary)
+        writer.indexed[outcome.source] = digest = indexed(summary)
     except (OSError, ValueError, OutputFolderError) as error:
         return ManifestEntry(
             path=outcome.source,
@@ -288,6 +294,7 @@ def _record(outcome: Outcome, writer: _OutputWriter, configuration: _Configurati
         fingerprint=configuration.fingerprint,
         configuration=configuration.settings,
         output_sha256=output_sha256,
+        counts=digest.counts,
     )
 
 
@@ -362,6 +369,7 @@ class _OutputWriter:
     manifest_name = MANIFEST_NAME
     journal_name = JOURNAL_NAME
     lock_name = LOCK_NAME
+    index_name = INDEX_NAME
 
     def __init__(self, out_dir: Path | None, fmt: OutputFormat) -> None:
         self.out_dir = out_dir
@@ -371,6 +379,7 @@ class _OutputWriter:
         self._lock = threading.Lock()
         self._lock_handle: int | None = None
         self._journal: IO[str] | None = None
+        self.indexed: dict[str, IndexedSummary] = {}  # what index.html shows of each summary written
 
     # --- the folder and its lock ---------------------------------------------------------------
 
@@ -466,7 +475,7 @@ class _OutputWriter:
     @property
     def own_names(self) -> tuple[str, ...]:
         """The files of the run's own bookkeeping: never followed when they are links."""
-        return self.manifest_name, self.journal_name, COMBINED_CSV_NAME
+        return self.manifest_name, self.journal_name, COMBINED_CSV_NAME, self.index_name
 
     def _owns_temporary(self, name: str) -> bool:
         """Whether a killed run's temporary file is this writer's to remove: in an output folder, all are."""
@@ -590,6 +599,7 @@ class _OutputWriter:
             self._journal = None
         if self.fmt == "csv":
             self._combined_csv()
+        self._index()
         write_atomic(self.out_dir / self.manifest_name, self._manifest_chunks(), tag=self.run_id)
         (self.out_dir / self.journal_name).unlink(missing_ok=True)
 
@@ -598,6 +608,17 @@ class _OutputWriter:
         for position, line in enumerate(self._journal_lines()):
             yield ("  " if position == 0 else ",\n  ") + line
         yield "\n]}\n"
+
+    def _index(self) -> None:
+        """index.html: every document of the manifest, linked to its review page when it has one."""
+        assert self.out_dir is not None
+        entries = [
+            IndexEntry(entry.path, entry.status, entry.error, entry.output, entry.seconds, entry.counts,
+                       self.indexed.get(entry.path))  # fmt: skip
+            for entry in map(ManifestEntry.model_validate_json, self._journal_lines())
+        ]
+        page = index_page(entries, fmt=self.fmt, manifest_name=self.manifest_name, pages=self.fmt == "html")
+        write_atomic(self.out_dir / self.index_name, page, tag=self.run_id)
 
     def _combined_csv(self) -> None:
         """Every document's table in one, which analysts open in a spreadsheet."""
@@ -677,6 +698,7 @@ class _StreamWriter(_OutputWriter):
         self.manifest_name = self.manifest_name_for(target)
         self.journal_name = f".{target.stem}.manifest.journal"
         self.lock_name = f".{target.name}.lock"
+        self.index_name = f"{target.stem}.index.html"
         self._stream: IO[bytes] | None = None
         self._temporary: Path | None = None
         self._earlier: dict[str, tuple[int, int]] = {}  # SHA-256 of a line of the old file -> (offset, length)
@@ -687,7 +709,7 @@ class _StreamWriter(_OutputWriter):
 
     @property
     def own_names(self) -> tuple[str, ...]:
-        return self.target.name, self.manifest_name, self.journal_name
+        return self.target.name, self.manifest_name, self.journal_name, self.index_name
 
     def name_outputs(self, paths: list[Path]) -> None:
         self.names = dict.fromkeys(map(str, paths), self.target.name)

@@ -67,6 +67,7 @@ class SummaryFormat(str, Enum):
     yaml = "yaml"
     md = "md"
     csv = "csv"
+    html = "html"
 
 
 class BackendOption(str, Enum):
@@ -478,6 +479,7 @@ class EvalReport(str, Enum):
     md = "md"
     json = "json"
     junit = "junit"
+    html = "html"
 
 
 @app.command("eval")
@@ -496,7 +498,7 @@ def eval_command(
     thresholds: Annotated[Optional[Path], typer.Option(help="Score floors (default: the suite's thresholds file).")] = None,
     prompts: Annotated[Optional[Path], typer.Option(help="Prompt folder to send (llm); by default the project's prompts/.")] = None,
     allow_missing: Annotated[bool, typer.Option("--allow-missing", help="Skip (and count) fixtures whose document is absent instead of failing them.")] = False,
-    report: Annotated[EvalReport, typer.Option(help="Report format: md on the terminal, json or junit for CI.")] = EvalReport.md,
+    report: Annotated[EvalReport, typer.Option(help="Report format: md on the terminal, json or junit for CI, html for a person (with --out).")] = EvalReport.md,
     out: Annotated[Optional[Path], typer.Option(help="Write the report and samples.jsonl (one line per fixture) into this folder.")] = None,
     bless: Annotated[bool, typer.Option("--bless", help="Write this run's scores as the suite's baseline (in the project, never the installed package).")] = False,
     record: Annotated[Optional[Path], typer.Option(help="Store the raw model responses here, with index.json: fixture -> answer files (llm).")] = None,

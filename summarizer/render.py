@@ -1,4 +1,5 @@
-"""Summaries as text for people and programs: JSON, JSON Lines, YAML, a Markdown report, CSV rows."""
+"""Summaries as text for people and programs: JSON, JSON Lines, YAML, a Markdown report, CSV rows,
+and the HTML review page (summarizer.review)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import yaml
 
 from summarizer.schema import ArticleInfo, DroppedItem, Evidence, Item, Meta, Metric, Summary, Target
 
-OutputFormat = Literal["json", "jsonl", "yaml", "md", "csv"]
-EXTENSIONS: dict[str, str] = {"json": ".json", "jsonl": ".jsonl", "yaml": ".yaml", "md": ".md", "csv": ".csv"}
+OutputFormat = Literal["json", "jsonl", "yaml", "md", "csv", "html"]
+EXTENSIONS: dict[str, str] = {"json": ".json", "jsonl": ".jsonl", "yaml": ".yaml", "md": ".md", "csv": ".csv",
+                              "html": ".html"}  # fmt: skip
 
 #: Spreadsheet programs on Chinese systems read a CSV without it as GBK, and show mojibake.
 CSV_BOM = "\ufeff"
@@ -54,6 +56,10 @@ def render(summary: Summary, fmt: OutputFormat) -> str:
         return markdown_report(summary)
     if fmt == "csv":
         return csv_table([summary])
+    if fmt == "html":
+        from summarizer.review import review_page  # Jinja is loaded only for the review page
+
+        return review_page(summary)
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -191,7 +197,7 @@ def _metrics_section(metrics: list[Metric], heading: str) -> list[str]:
     lines += ["| 指标 | 数值 | 同比 | 时期 | 依据 |", "|---|---|---|---|---|"]
     for metric in metrics:
         lines.append(
-            f"| {_cell(metric.name)} | {_metric_value(metric)} | {_growth(metric)} | {_cell(metric.period or '')} "
+            f"| {_cell(metric.name)} | {metric_value(metric)} | {growth_text(metric)} | {_cell(metric.period or '')} "
             f"| {_quote(metric.evidence)} |"
         )
     return [*lines, ""]
@@ -202,7 +208,8 @@ _RANK_UNITS = ("名", "位")
 _TOP_N = re.compile(r"前\s*[0-9一二三四五六七八九十百两]")
 
 
-def _metric_value(metric: Metric) -> str:
+def metric_value(metric: Metric) -> str:
+    """A metric's level as the text words it (a rank as 第2名 or 前3名)."""
     if metric.value is None:
         return ""
     number = f"{_number(metric.value)}{metric.unit or ''}"
@@ -211,7 +218,7 @@ def _metric_value(metric: Metric) -> str:
     return number + _QUALIFIER_WORDS[metric.qualifier]
 
 
-def _growth(metric: Metric) -> str:
+def growth_text(metric: Metric) -> str:
     parts = []
     if metric.growth_pct is not None:
         parts.append(f"{metric.growth_pct:+g}%")
@@ -220,20 +227,23 @@ def _growth(metric: Metric) -> str:
     return " ".join(parts)
 
 
+def target_value(target: Target) -> str:
+    """A target's number as a reader says it: 7%以上, 8–10家."""
+    if target.qualifier == "range" and target.low is not None and target.high is not None:
+        return f"{_number(target.low)}–{_number(target.high)}{target.unit or ''}"
+    if target.value is not None:
+        return f"{_number(target.value)}{target.unit or ''}{_QUALIFIER_WORDS[target.qualifier]}"
+    return ""
+
+
 def _targets_section(targets: list[Target], heading: str) -> list[str]:
     lines = [f"{heading} 目标 ({len(targets)})", ""]
     if not targets:
         return [*lines, "(无)", ""]
     lines += ["| 目标 | 类型 | 数值 | 期限 | 依据 |", "|---|---|---|---|---|"]
     for target in targets:
-        if target.qualifier == "range" and target.low is not None and target.high is not None:
-            value = f"{_number(target.low)}–{_number(target.high)}{target.unit or ''}"
-        elif target.value is not None:
-            value = f"{_number(target.value)}{target.unit or ''}{_QUALIFIER_WORDS[target.qualifier]}"
-        else:
-            value = ""
         lines.append(
-            f"| {_cell(target.name)} | {_MEASURE_WORDS[target.measure]} | {value} | {_cell(target.horizon or '')} | {_quote(target.evidence)} |"
+            f"| {_cell(target.name)} | {_MEASURE_WORDS[target.measure]} | {target_value(target)} | {_cell(target.horizon or '')} | {_quote(target.evidence)} |"
         )
     return [*lines, ""]
 

@@ -197,7 +197,7 @@ def test_temporary_files_carry_the_run_id_and_a_users_tmp_files_survive(tmp_path
     assert report.count("done") == 2
     assert all(path.read_text(encoding="utf-8") == "mine" for path in own)
     run_ids = {re.search(r"\.(run-[0-9a-f]{12})\.", name).group(1) for name in made}  # type: ignore[union-attr]
-    assert len(run_ids) == 1 and len(made) == 3  # a.json, b.json and manifest.json, all by this run
+    assert len(run_ids) == 1 and len(made) == 4  # a.json, b.json, index.html and manifest.json, all by this run
 
 
 def test_a_killed_runs_temporary_file_is_removed_by_the_next_run(tmp_path: Path) -> None:
@@ -345,7 +345,7 @@ def test_o_file_jsonl_writes_one_stream_with_its_manifest_and_lock_beside_it(tmp
     target = tmp_path / "results" / "all.jsonl"
     result = run_cli("summarize", str(docs), "--backend", "rules", "-o", str(target), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in target.parent.iterdir()) == [".all.jsonl.lock", "all.jsonl", "all.manifest.json"]
+    assert sorted(p.name for p in target.parent.iterdir()) == [".all.jsonl.lock", "all.index.html", "all.jsonl", "all.manifest.json"]
     lines = stream_lines(target)
     assert set(lines) == {"a.txt", "b.txt"} and lines["b.txt"].metrics[0].value == 77.7
     manifest = json.loads((target.parent / "all.manifest.json").read_text(encoding="utf-8"))

@@ -32,6 +32,8 @@ def test_wheel_ships_the_data_folders(wheel: Path) -> None:
         assert shipped, f"{folder}/ is not in the wheel"
     assert "summarizer/_data/schemas/summary.schema.json" in names
     assert "summarizer/indicators.yaml" in names
+    templates = ("review.html.j2", "index.html.j2", "eval_report.html.j2", "highlight.js")
+    assert {f"summarizer/templates/{name}" for name in templates} <= set(names)
 
 
 def test_installed_wheel_runs_from_another_directory(wheel: Path, tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from summarizer.evaluation.samples import run_configuration, write_record_index,
 from summarizer.evaluation.suites import Project, Suite, SuiteError, baseline_owner, find_project, load_suite
 from summarizer.resources import inside_installed_package
 
-_SUFFIXES = {"md": "md", "json": "json", "junit": "xml"}
+_SUFFIXES = {"md": "md", "json": "json", "junit": "xml", "html": "html"}
 REPLAY_NOTE = (
     "The LLM answers were replayed from recorded responses: this run proves the plumbing "
     "(prompting, parsing, grounding, scoring), not the quality of any model."

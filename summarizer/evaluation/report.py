@@ -1,4 +1,4 @@
-"""Reports of a run: Markdown for people, JSON and JUnit XML for CI."""
+"""Reports of a run: Markdown for people, JSON and JUnit XML for CI (and an HTML page: report_html)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from summarizer.evaluation.gate import GateResult
 from summarizer.evaluation.runner import EvalRun
 from summarizer.evaluation.scorers import Diff, Scores
 
-ReportFormat = Literal["md", "json", "junit"]
+ReportFormat = Literal["md", "json", "junit", "html"]
 _OUTCOME_TITLES = {
     "missed": "missed",
     "extra": "extra",
@@ -27,6 +27,10 @@ def render_report(run: EvalRun, gate: GateResult | None, fmt: ReportFormat) -> s
         return render_markdown(run, gate)
     if fmt == "json":
         return render_json(run, gate)
+    if fmt == "html":  # its own module: the page, its template and the side-by-side pairing
+        from summarizer.evaluation.report_html import render_html
+
+        return render_html(run, gate)
     return render_junit(run, gate)
 
 

@@ -220,8 +220,24 @@ def score_records(
     fields: Sequence[_Field],
 ) -> Scores:
     """Pair records, then count each field and the item outcome (TP / wrong value / extra / missed)."""
-    matching = match(gold, predicted, lambda g, p: record_similarity(g, p, fields), 1e-6, key=_describe)
-    return _score_matching(section, matching, fields, _describe)
+    return _score_matching(section, pair_records(gold, predicted, fields), fields, describe_record)
+
+
+def pair_records(
+    gold: Sequence[GoldMetric | GoldTarget], predicted: Sequence[Metric | Target], fields: Sequence[_Field]
+) -> Matching[Any, Any]:
+    """The one-to-one pairing every record score (and the HTML report's side-by-side view) is made from."""
+    return match(gold, predicted, lambda g, p: record_similarity(g, p, fields), 1e-6, key=describe_record)
+
+
+def record_fields(section: str, unlabelled: Sequence[str] = ()) -> tuple[_Field, ...]:
+    """The fields compared in ``section`` (metrics or targets), less those the labels do not carry."""
+    return _labelled(METRIC_FIELDS if section == "metrics" else TARGET_FIELDS, unlabelled)
+
+
+def wrong_fields(gold: Any, predicted: Any, fields: Sequence[_Field]) -> list[str]:
+    """The numeric fields on which a pair disagrees (none: the pair is a true positive)."""
+    return _wrong_numbers(gold, predicted, fields)[0]
 
 
 def _score_matching(
@@ -268,7 +284,8 @@ def _field_counts(matching: Matching[Any, Any], f: _Field) -> Counts:
 _DESCRIBED = ("value", "unit", "growth_pct", "growth_pp", "low", "high", "measure", "horizon", "period")
 
 
-def _describe(record: Any) -> str:
+def describe_record(record: Any) -> str:
+    """A record as the reports write it: its name with its stated numbers."""
     parts = [f"{name}={getattr(record, name)}" for name in _DESCRIBED if getattr(record, name, None) is not None]
     if getattr(record, "qualifier", "exact") != "exact":
         parts.append(f"qualifier={record.qualifier}")
@@ -282,12 +299,12 @@ def _quote(record: Any) -> str | None:
 
 def score_metrics(gold: Sequence[GoldMetric], predicted: Sequence[Metric], unlabelled: Sequence[str] = ()) -> Scores:
     """``unlabelled``: field names the labels do not carry, neither compared nor counted."""
-    return score_records("metrics", gold, predicted, _labelled(METRIC_FIELDS, unlabelled))
+    return score_records("metrics", gold, predicted, record_fields("metrics", unlabelled))
 
 
 def score_targets(gold: Sequence[GoldTarget], predicted: Sequence[Target], unlabelled: Sequence[str] = ()) -> Scores:
     """``unlabelled``: field names the labels do not carry, neither compared nor counted."""
-    return score_records("targets", gold, predicted, _labelled(TARGET_FIELDS, unlabelled))
+    return score_records("targets", gold, predicted, record_fields("targets", unlabelled))
 
 
 def _labelled(fields: tuple[_Field, ...], unlabelled: Sequence[str]) -> tuple[_Field, ...]:
@@ -308,7 +325,7 @@ def score_phrases(section: str, gold: Sequence[str], predicted: Sequence[Item]) 
     bigrams sit inside *some* predicted item, one item covering any number of labels: merged items
     keep coverage but lose F1, split ones lose both, and the item counts tell which happened.
     """
-    matching = match(gold, predicted, lambda g, p: phrase_similarity(g, p.text), PHRASE_THRESHOLD, key=_phrase_key)
+    matching = pair_phrases(gold, predicted)
     counts = Counts(tp=len(matching.pairs), fp=len(matching.extra), fn=len(matching.missed))
     covered = [g for g in gold if any(phrase_containment(g, p.text) >= COVERAGE_THRESHOLD for p in predicted)]
     coverage = Ratio(hits=len(covered), total=len(gold))
@@ -318,6 +335,11 @@ def score_phrases(section: str, gold: Sequence[str], predicted: Sequence[Item]) 
     ]
     diffs += [Diff(section, "extra", predicted=p.text, evidence=p.evidence.quote) for p in matching.extra]
     return Scores({section: counts}, {f"{section}.coverage": coverage}, diffs)
+
+
+def pair_phrases(gold: Sequence[str], predicted: Sequence[Item]) -> Matching[str, Item]:
+    """The one-to-one pairing of labelled and predicted phrases that ``score_phrases`` counts."""
+    return match(gold, predicted, lambda g, p: phrase_similarity(g, p.text), PHRASE_THRESHOLD, key=_phrase_key)
 
 
 def _phrase_key(item: object) -> str:
