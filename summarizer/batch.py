@@ -678,6 +678,11 @@ def manifest_path(out: Path) -> Path:
     return out.with_name(_StreamWriter.manifest_name_for(out)) if is_stream(out) else out / MANIFEST_NAME
 
 
+def index_path(out: Path) -> Path:
+    """Where a batch into ``out`` writes its review index, ``index.html``."""
+    return out.with_name(_StreamWriter.index_name_for(out)) if is_stream(out) else out / INDEX_NAME
+
+
 def is_stream(out: Path | None) -> bool:
     """``-o FILE.jsonl``: every summary of the batch as one line of that file, not a file each."""
     return out is not None and out.suffix.lower() == ".jsonl" and not out.is_dir()
@@ -698,7 +703,7 @@ class _StreamWriter(_OutputWriter):
         self.manifest_name = self.manifest_name_for(target)
         self.journal_name = f".{target.stem}.manifest.journal"
         self.lock_name = f".{target.name}.lock"
-        self.index_name = f"{target.stem}.index.html"
+        self.index_name = self.index_name_for(target)
         self._stream: IO[bytes] | None = None
         self._temporary: Path | None = None
         self._earlier: dict[str, tuple[int, int]] = {}  # SHA-256 of a line of the old file -> (offset, length)
@@ -706,6 +711,10 @@ class _StreamWriter(_OutputWriter):
     @staticmethod
     def manifest_name_for(target: Path) -> str:
         return f"{target.stem}.manifest.json"
+
+    @staticmethod
+    def index_name_for(target: Path) -> str:
+        return f"{target.stem}.index.html"
 
     @property
     def own_names(self) -> tuple[str, ...]:

@@ -275,9 +275,10 @@ def _closing_table(report, out_dir: Optional[Path]) -> None:  # noqa: ANN001 - B
     )
     stderr.print(table)
     if out_dir is not None:
-        from summarizer.batch import manifest_path
+        from summarizer.batch import index_path, manifest_path
 
-        stderr.print(f"outputs in {out_dir}, manifest in {manifest_path(out_dir)}", soft_wrap=True, highlight=False)
+        stderr.print(f"outputs in {out_dir}, manifest in {manifest_path(out_dir)}, review index in {index_path(out_dir)}",
+                     soft_wrap=True, highlight=False)  # fmt: skip
 
 
 batch_app = typer.Typer(
