@@ -513,6 +513,10 @@ def eval_command(
     max_retries: Annotated[Optional[int], typer.Option(help="HTTP retries per request (429, 5xx, timeouts) (llm).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the response cache (llm).")] = False,
     config_file: ConfigOption = None,
+    checks: Annotated[bool, typer.Option("--checks", help=(
+        "Run the checks (evals/checks/*.yaml) instead of the fixtures: one line per expectation, exit 1 when "
+        "one fails; with --report junit --out DIR each check is a testcase."))] = False,
+    checks_dir: Annotated[Optional[Path], typer.Option(help="Run the checks of this folder (implies --checks).")] = None,
 ) -> None:
     """Score a backend on a project's suite; exit 1 when a score is under its threshold or baseline,
     a fixture's document is absent, or nothing was scored; exit 2 on a usage problem.
@@ -526,6 +530,10 @@ def eval_command(
         concurrency=concurrency, mode=mode, timeout=timeout, max_retries=max_retries,
         use_cache=False if no_cache else None,
     )
+    if checks or checks_dir is not None:
+        from summarizer.evaluation.check_report import run_check_command
+
+        raise typer.Exit(run_check_command(checks_dir, backend.value, report=report.value, out=out, config=config))
     raise typer.Exit(
         run_eval(backend.value, suite=suite, project=project, fixtures=fixtures, baseline=baseline,
                  no_baseline=no_baseline, thresholds=thresholds, prompts=prompts, allow_missing=allow_missing,

@@ -5,15 +5,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import BaseModel
+
+from summarizer.evaluation.check_file import CheckFile
 from summarizer.resources import data_dir, refuse_installed
 from summarizer.schema import SCHEMA_MODELS
+
+#: The output models and the input files a user writes (an eval check).
+_ALL_MODELS: dict[str, type[BaseModel]] = {**SCHEMA_MODELS, "check": CheckFile}
 
 
 def rendered_schemas() -> dict[str, str]:
     """File name -> JSON text, exactly as it should be on disk."""
     return {
         f"{stem}.schema.json": json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        for stem, model in SCHEMA_MODELS.items()
+        for stem, model in _ALL_MODELS.items()
     }
 
 
