@@ -151,7 +151,9 @@ def test_reports_carry_scores_diffs_usage_and_the_gate(baseline_run: EvalRun) ->
     assert data["scores"]["tasks.f1"] == baseline_run.scores()["tasks.f1"]
     assert data["gate"]["passed"] is False and len(data["documents"]) == 2
     suite = ET.fromstring(render_junit(baseline_run, gate).split("\n", 1)[1])
-    assert suite.get("failures") == "1" and suite.find("testcase[@name='gate']/failure") is not None
+    # the failing floor is its own testcase, and the verdict fails too
+    assert suite.get("failures") == "2" and suite.find("testcase[@name='gate']/failure") is not None
+    assert suite.find("testcase[@name='floor baseline metrics.f1']/failure") is not None
 
 
 def test_run_eval_prints_markdown_writes_the_report_and_exits_by_the_gate(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import yaml
 
@@ -34,10 +35,28 @@ class Thresholds:
     margins: dict[str, float] = field(default_factory=dict)  # backend -> lead over the baseline
 
 
+@dataclass(frozen=True)
+class RuleOutcome:
+    """One comparison the gate made, pass or fail, so a report can show each rule on its own.
+
+    ``expected`` is the floor, the blessed score, or the keyword baseline's score plus the margin;
+    ``tolerance`` is how far under ``expected`` a score may fall (the baseline drift), else 0.
+    """
+
+    rule: Literal["floor", "baseline", "beats_keyword_baseline"]
+    section: str
+    score: str
+    actual: float
+    expected: float
+    tolerance: float
+    passed: bool
+
+
 @dataclass
 class GateResult:
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    rules: list[RuleOutcome] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -108,8 +127,11 @@ def check(run: EvalRun, thresholds: Thresholds, baseline: dict[str, dict[str, ob
         for name, floor in sorted(thresholds.floors.get(section, {}).items()):
             if name not in scores:
                 result.failures.append(f"{section}: threshold names {name!r}, which the run does not score")
-            elif scores[name] < floor - 1e-9:
-                result.failures.append(f"{section}: {name} = {scores[name]:.3f} is below its threshold {floor:.3f}")
+            else:
+                passed = scores[name] >= floor - 1e-9
+                result.rules.append(RuleOutcome("floor", section, name, scores[name], floor, 0.0, passed))
+                if not passed:
+                    result.failures.append(f"{section}: {name} = {scores[name]:.3f} is below its threshold {floor:.3f}")
         blessed = baseline.get(section)
         if not floors_only and _comparable(section, blessed, run, result):
             _against_baseline(section, scores, _blessed_scores(blessed), thresholds.tolerance, result)
@@ -153,8 +175,12 @@ def _beats_the_keyword_baseline(
 ) -> None:
     """Each section F1 must lead the keyword baseline's blessed score by ``margin``."""
     scores = run.scores()
-    for name in SECTION_SCORES:
-        if name in floor_scores and scores[name] < floor_scores[name] + margin - 1e-9:
+    for name in (n for n in SECTION_SCORES if n in floor_scores):
+        passed = scores[name] >= floor_scores[name] + margin - 1e-9
+        result.rules.append(
+            RuleOutcome("beats_keyword_baseline", run.backend, name, scores[name], floor_scores[name] + margin, 0.0, passed)
+        )
+        if not passed:
             result.failures.append(
                 f"{run.backend}: {name} = {scores[name]:.3f} does not beat the keyword baseline "
                 f"{floor_scores[name]:.3f} by {margin:.2f}"
@@ -167,7 +193,9 @@ def _against_baseline(
     for name, before in sorted(blessed_scores.items()):
         if not _compared(name) or name not in scores:
             continue
-        if scores[name] < before - tolerance - 1e-9:
+        passed = scores[name] >= before - tolerance - 1e-9
+        result.rules.append(RuleOutcome("baseline", section, name, scores[name], before, tolerance, passed))
+        if not passed:
             result.failures.append(
                 f"{section}: {name} = {scores[name]:.3f} is {before - scores[name]:.3f} below the baseline "
                 f"{before:.3f} (tolerance {tolerance:.3f})"

@@ -1,13 +1,13 @@
-"""Reports of a run: Markdown for people, JSON and JUnit XML for CI (and an HTML page: report_html)."""
+"""Reports of a run: Markdown for people, JSON and JUnit XML (:mod:`.junit`) for CI (and an HTML page: report_html)."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-import xml.etree.ElementTree as ET
 from typing import Literal
 
 from summarizer.evaluation.gate import GateResult
+from summarizer.evaluation.junit import render_junit
 from summarizer.evaluation.runner import EvalRun
 from summarizer.evaluation.scorers import Diff, Scores
 
@@ -195,30 +195,3 @@ def report_data(run: EvalRun, gate: GateResult | None = None) -> dict[str, objec
 
 def render_json(run: EvalRun, gate: GateResult | None = None) -> str:
     return json.dumps(report_data(run, gate), ensure_ascii=False, indent=2) + "\n"
-
-
-def render_junit(run: EvalRun, gate: GateResult | None = None) -> str:
-    """One test case per fixture (failed, skipped or passed) and one for the gate."""
-    suite = ET.Element("testsuite", name=f"summarizer-eval-{run.backend}")
-    failures = skipped = 0
-    for document in run.documents:
-        case = ET.SubElement(suite, "testcase", classname=f"eval.{run.backend}", name=document.fixture_id,
-                             time=f"{document.seconds:.3f}")
-        if document.status in ("failed", "error"):
-            failures += 1
-            ET.SubElement(case, "failure", message=document.reason or document.status)
-        elif document.status == "skipped":
-            skipped += 1
-            ET.SubElement(case, "skipped", message=document.reason or "")
-        scores = (document.scores + document.quantity_scores).flat()
-        summary_figures = {k: v for k, v in scores.items() if not k.endswith((".precision", ".recall"))}
-        ET.SubElement(case, "system-out").text = "\n".join(f"{k} = {v:.3f}" for k, v in summary_figures.items())
-    if gate is not None:
-        case = ET.SubElement(suite, "testcase", classname=f"eval.{run.backend}", name="gate")
-        if not gate.passed:
-            failures += 1
-            ET.SubElement(case, "failure", message="; ".join(gate.failures))
-    suite.set("tests", str(len(suite)))
-    suite.set("failures", str(failures))
-    suite.set("skipped", str(skipped))
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
