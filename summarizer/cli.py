@@ -517,6 +517,9 @@ def eval_command(
         "Run the checks (evals/checks/*.yaml) instead of the fixtures: one line per expectation, exit 1 when "
         "one fails; with --report junit --out DIR each check is a testcase."))] = False,
     checks_dir: Annotated[Optional[Path], typer.Option(help="Run the checks of this folder (implies --checks).")] = None,
+    compare: Annotated[Optional[tuple[str, str]], typer.Option(metavar="A B", help=(
+        "Compare two configurations over the same fixtures: each a config file (run with --backend) or a "
+        "backend name. Scores side by side, per-document wins and losses, items fixed and broken, usage."))] = None,
 ) -> None:
     """Score a backend on a project's suite; exit 1 when a score is under its threshold or baseline,
     a fixture's document is absent, or nothing was scored; exit 2 on a usage problem.
@@ -534,6 +537,11 @@ def eval_command(
         from summarizer.evaluation.check_report import run_check_command
 
         raise typer.Exit(run_check_command(checks_dir, backend.value, report=report.value, out=out, config=config))
+    if compare is not None:
+        from summarizer.evaluation.compare import run_compare
+
+        overrides = {"record_dir": record, "replay_dir": replay, "provider": provider, "base_url": base_url, "model": model}
+        raise typer.Exit(run_compare(*compare, backend=backend.value, fixtures=fixtures, out=out, overrides=overrides))
     raise typer.Exit(
         run_eval(backend.value, suite=suite, project=project, fixtures=fixtures, baseline=baseline,
                  no_baseline=no_baseline, thresholds=thresholds, prompts=prompts, allow_missing=allow_missing,
