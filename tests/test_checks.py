@@ -127,3 +127,17 @@ def test_the_cli_runs_a_checks_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["eval", "--checks-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "✗ at_most: expected at most 0 metrics, got 1 metrics" in result.output
+
+
+def test_checks_run_with_the_llm_backend_too(tmp_path: Path) -> None:
+    from summarizer.config import load_config
+    from summarizer.devserver import DevServer
+
+    shutil.copy(default_checks_dir() / "fenbie_growth_list.yaml", tmp_path)
+    with DevServer() as server:  # answers as the rules backend would: plumbing, not model quality
+        config = load_config(base_url=server.base_url, model="loopback-test", use_cache=False)
+        stdout = io.StringIO()
+        code = run_check_command(tmp_path, "llm", config=config, stdout=stdout, stderr=io.StringIO())
+        requests = server.totals.requests
+    assert code == 0 and requests > 0, stdout.getvalue()
+    assert "Checks with backend llm" in stdout.getvalue()
