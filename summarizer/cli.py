@@ -514,7 +514,7 @@ def eval_command(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the response cache (llm).")] = False,
     config_file: ConfigOption = None,
     checks: Annotated[bool, typer.Option("--checks", help=(
-        "Run the checks (evals/checks/*.yaml) instead of the fixtures: one line per expectation, exit 1 when "
+        "Run the project's checks (evals/checks/*.yaml) instead of the fixtures: one line per expectation, exit 1 when "
         "one fails; with --report junit --out DIR each check is a testcase."))] = False,
     checks_dir: Annotated[Optional[Path], typer.Option(help="Run the checks of this folder (implies --checks).")] = None,
     compare: Annotated[Optional[tuple[str, str]], typer.Option(metavar="A B", help=(
@@ -536,12 +536,16 @@ def eval_command(
     if checks or checks_dir is not None:
         from summarizer.evaluation.check_report import run_check_command
 
-        raise typer.Exit(run_check_command(checks_dir, backend.value, report=report.value, out=out, config=config))
+        raise typer.Exit(run_check_command(checks_dir, backend.value, project=project, report=report.value, out=out,
+                                           config=config))
     if compare is not None:
         from summarizer.evaluation.compare import run_compare
 
-        overrides = {"record_dir": record, "replay_dir": replay, "provider": provider, "base_url": base_url, "model": model}
-        raise typer.Exit(run_compare(*compare, backend=backend.value, fixtures=fixtures, out=out, overrides=overrides))
+        overrides = {"record_dir": record, "replay_dir": replay, "provider": provider, "base_url": base_url, "model": model,
+                     "concurrency": concurrency, "mode": mode, "timeout": timeout, "max_retries": max_retries,
+                     "use_cache": False if no_cache else None}
+        raise typer.Exit(run_compare(*compare, backend=backend.value, suite=suite, project=project, fixtures=fixtures,
+                                     allow_missing=allow_missing, concurrency=concurrency, out=out, overrides=overrides))
     raise typer.Exit(
         run_eval(backend.value, suite=suite, project=project, fixtures=fixtures, baseline=baseline,
                  no_baseline=no_baseline, thresholds=thresholds, prompts=prompts, allow_missing=allow_missing,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -12,6 +13,7 @@ from summarizer.cli import app
 from summarizer.devserver import DevServer
 from summarizer.evaluation import evaluate
 from summarizer.evaluation.compare import run_compare
+from summarizer.resources import data_dir
 
 FIXTURES = Path(__file__).parent / "data" / "eval" / "fixtures"
 
@@ -33,21 +35,38 @@ def test_two_backends_side_by_side_with_the_difference_and_both_reports(tmp_path
     assert "fixed by B: metrics" in text
 
 
-def test_two_config_files_against_the_dev_server(tmp_path: Path) -> None:
+def _prompt_folder(root: Path, marker: str) -> Path:
+    folder = root / "prompts"
+    shutil.copytree(data_dir("prompts"), folder)
+    system = folder / "summarize.system.md"
+    system.write_text(system.read_text(encoding="utf-8") + f"\n{marker}\n", encoding="utf-8")
+    return folder
+
+
+def test_two_prompt_folders_against_the_dev_server(tmp_path: Path) -> None:
+    markers = {"A": "（甲方案的提示词）", "B": "（乙方案的提示词）"}
     with DevServer() as server:
-        for name, mode in (("a.yaml", "tools"), ("b.yaml", "json")):
-            (tmp_path / name).write_text(f"llm:\n  base_url: {server.base_url}\n  model: loopback-{mode}\n  mode: {mode}\n"
-                                         "  use_cache: false\n", encoding="utf-8")
+        for side, marker in markers.items():
+            prompts = _prompt_folder(tmp_path / side, marker)
+            (tmp_path / f"{side}.yaml").write_text(
+                f"llm:\n  base_url: {server.base_url}\n  model: loopback-test\n  use_cache: false\n"
+                f"  prompts_dir: {prompts}\n", encoding="utf-8")
         stdout = io.StringIO()
-        code = run_compare(str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), backend="llm", fixtures=FIXTURES,
+        code = run_compare(str(tmp_path / "A.yaml"), str(tmp_path / "B.yaml"), backend="llm", fixtures=FIXTURES,
                            out=tmp_path / "out", stdout=stdout, stderr=io.StringIO())
+        sent = [str(r.messages[0]["content"]) for r in server.requests if r.messages]
         requests = server.totals.requests
-    assert code == 0
+    assert code == 0, stdout.getvalue()
+    assert any(markers["A"] in p for p in sent) and any(markers["B"] in p for p in sent)
+    assert not any(markers["A"] in p and markers["B"] in p for p in sent)
     data = json.loads((tmp_path / "out" / "comparison.json").read_text(encoding="utf-8"))
     assert data["a"]["backend"] == data["b"]["backend"] == "llm"
     assert data["a"]["usage"]["requests"] > 0 and data["b"]["usage"]["requests"] > 0
     assert data["a"]["usage"]["requests"] + data["b"]["usage"]["requests"] == requests
-    assert "## Usage" in stdout.getvalue() and (tmp_path / "out" / "B" / "report.json").is_file()
+    assert "## Usage" in stdout.getvalue()
+    for side in markers:
+        samples = (tmp_path / "out" / side / "samples.jsonl").read_text(encoding="utf-8").splitlines()
+        assert {json.loads(line)["fixture"] for line in samples} == {"binhe-q1", "quiet-meeting"}
 
 
 def test_a_side_that_is_neither_a_file_nor_a_backend_is_a_usage_error(tmp_path: Path) -> None:

@@ -87,18 +87,19 @@ def test_a_fixture_the_backend_failed_on_fails_every_section(tmp_path: Path) -> 
     assert fixture_cases and all("boom" in (_failure(case) or "") for case in fixture_cases)
 
 
-def test_an_absent_document_is_one_skipped_testcase(tmp_path: Path) -> None:
+def test_an_absent_document_is_one_failing_testcase_or_skipped_when_allowed(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text((FIXTURES / "binhe-q1.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    run = evaluate("baseline", tmp_path)
-    cases = _cases(render_junit(run, None), tmp_path)
-    (case,) = [c for (cls, _), c in cases.items() if cls.startswith("eval.baseline.fixture.")]
-    assert case.name == "document" and any(isinstance(r, Skipped) for r in case.result)
+    for allow_missing, outcome in ((False, Failure), (True, Skipped)):
+        run = evaluate("baseline", tmp_path, allow_missing=allow_missing)
+        cases = _cases(render_junit(run, None), tmp_path)
+        (case,) = [c for (cls, _), c in cases.items() if cls.startswith("eval.baseline.fixture.")]
+        assert case.name == "document" and any(isinstance(r, outcome) for r in case.result)
 
 
 def test_run_eval_writes_the_junit_a_screen_reads(tmp_path: Path) -> None:
     thresholds = tmp_path / "thresholds.yaml"
     thresholds.write_text("tolerance: 0.02\nbaseline:\n  tasks.f1: 1.0\n", encoding="utf-8")
-    code = run_eval("baseline", fixtures=FIXTURES, thresholds=thresholds, baseline=tmp_path / "none.json",
+    code = run_eval("baseline", fixtures=FIXTURES, thresholds=thresholds, no_baseline=True,
                     report="junit", out=tmp_path / "out", stdout=io.StringIO(), stderr=io.StringIO())
     assert code == 1
     report = next((tmp_path / "out").glob("eval-baseline*.xml"))

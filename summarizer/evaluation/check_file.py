@@ -115,7 +115,12 @@ class LoadedCheck:
         return (self.path.parent / self.check.document).resolve()
 
 
+#: Where a project keeps its checks.
+CHECKS_FOLDER = Path("evals") / "checks"
+
+
 def default_checks_dir() -> Path:
+    """The shipped checks (a checkout's own ``evals/checks``)."""
     return data_dir("evals") / "checks"
 
 

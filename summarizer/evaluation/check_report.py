@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from summarizer.atomic import write_atomic
-from summarizer.evaluation.check_file import default_checks_dir, discover_checks
+from summarizer.evaluation.check_file import CHECKS_FOLDER, discover_checks
 from summarizer.evaluation.checks import CheckResult, check_predictor, run_checks
+from summarizer.evaluation.command import UsageProblem, with_prompts
 from summarizer.evaluation.runner import BackendUnavailable
+from summarizer.evaluation.suites import SuiteError, find_project
 
 _MARKS = {"passed": "ok", "failed": "FAIL", "xfailed": "xfail", "xpassed": "XPASS", "error": "ERROR"}
 
@@ -69,16 +71,24 @@ def run_check_command(
     folder: Path | None = None,
     backend: str = "rules",
     *,
+    project: Path | None = None,
     report: str = "md",
     out: Path | None = None,
     config: Any = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    """Exit code: 0 every check held (or failed as marked), 1 one did not, 2 nothing to run."""
+    """The checks of ``folder``, else of the project (``evals/checks``; an LLM sends the project's
+    prompts). Exit code: 0 every check held (or failed as marked), 1 one did not, 2 nothing to run."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    folder = folder or default_checks_dir()
+    try:
+        where = find_project(project)
+        config = with_prompts(config, None, where) if backend == "llm" else config
+    except (SuiteError, UsageProblem) as exc:
+        stderr.write(f"summarizer eval: {exc}\n")
+        return 2
+    folder = folder or where.root / CHECKS_FOLDER
     if not folder.is_dir():
         stderr.write(f"summarizer eval: no checks folder at {folder}\n")
         return 2

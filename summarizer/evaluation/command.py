@@ -73,7 +73,7 @@ def run_eval(
         where = find_project(project)
         chosen = load_suite(where, suite)
         fixtures_dir, baseline_path, floors = _inputs(where, chosen, fixtures, baseline, no_baseline, thresholds, bless_baseline)
-        config = _with_prompts(config, prompts, where) if backend == "llm" else config
+        config = with_prompts(config, prompts, where) if backend == "llm" else config
     except (SuiteError, UsageProblem) as exc:
         stderr.write(f"summarizer eval: {exc}\n")
         return 2
@@ -174,7 +174,7 @@ def _may_bless(project: Project, suite: Suite, baseline_path: Path | None) -> No
         )
 
 
-def _with_prompts(config: Any, prompts: Path | None, project: Project) -> Any:
+def with_prompts(config: Any, prompts: Path | None, project: Project) -> Any:
     """The configuration with the prompt folder to send: ``--prompts``, else the config's own
     ``llm.prompts_dir``, else the project's ``prompts/`` (else the shipped prompts)."""
     from summarizer.config import load_config

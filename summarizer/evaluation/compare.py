@@ -1,9 +1,10 @@
 """``summarizer eval --compare A B``: two configurations over the same fixtures, side by side.
 
 Each side is a configuration file (YAML, as ``--config`` reads it: a model, a mode, a provider,
-prompts ...) run with the ``--backend`` given, or a backend name (``rules``, ``baseline``,
-``llm``) run with the default configuration. The same flags (``--record`` / ``--replay``,
-endpoint, model) apply to both sides, so a recorded comparison replays without a network.
+``llm.prompts_dir`` ...) run with the ``--backend`` given, or a backend name (``rules``,
+``baseline``, ``llm``) run with the default configuration. Both run over the same suite of the
+project; the same flags (``--record`` / ``--replay``, endpoint, model, run options) apply to both
+sides, so a recorded comparison replays without a network.
 
 What a reviewer of a prompt or model change needs: every score of both sides with the difference,
 per document which sections B wins and loses, the items B fixes and breaks, and what each side
@@ -21,10 +22,12 @@ from typing import Any, TextIO
 
 from summarizer.atomic import write_atomic
 from summarizer.errors import ConfigError
-from summarizer.evaluation.fixtures import default_fixtures_dir
+from summarizer.evaluation.command import UsageProblem, with_prompts
 from summarizer.evaluation.report import render_json
 from summarizer.evaluation.runner import BACKENDS, BackendUnavailable, EvalRun, evaluate
+from summarizer.evaluation.samples import run_configuration, write_samples
 from summarizer.evaluation.scorers import Diff, Scores
+from summarizer.evaluation.suites import Project, Suite, SuiteError, find_project, load_suite
 
 #: Score suffixes compared: the summary figures, not each precision and recall.
 _COMPARED_SUFFIXES = (".f1", ".accuracy", ".coverage", ".numbers", ".spans")
@@ -99,21 +102,32 @@ def _diff_line(diff: Diff) -> str:
     return ", ".join(parts)
 
 
-def load_side(label: str, spec: str, backend: str, overrides: Mapping[str, Any]) -> Side:
-    """A backend name, or a configuration file run with ``backend``; raises ConfigError."""
+def load_side(label: str, spec: str, backend: str, overrides: Mapping[str, Any], project: Project) -> Side:
+    """A backend name, or a configuration file run with ``backend``; an LLM side without its own
+    prompt folder sends the project's. Raises ConfigError or UsageProblem."""
     from summarizer.config import load_config
 
     if spec in BACKENDS and not Path(spec).is_file():
-        return Side(label, spec, spec, load_config(None, **overrides))
-    if not Path(spec).is_file():
+        backend, config = spec, load_config(None, **overrides)
+    elif Path(spec).is_file():
+        config = load_config(spec, **overrides)
+    else:
         raise ConfigError(f"--compare {label}: {spec} is neither a configuration file nor a backend "
                           f"({', '.join(BACKENDS)})")
-    return Side(label, spec, backend, load_config(spec, **overrides))
+    return Side(label, spec, backend, with_prompts(config, None, project) if backend == "llm" else config)
 
 
-def compare(a: Side, b: Side, fixtures: Path | None = None) -> Comparison:
-    folder = fixtures or default_fixtures_dir()
-    return Comparison(a, b, evaluate(a.backend, folder, config=a.config), evaluate(b.backend, folder, config=b.config))
+def compare(a: Side, b: Side, suite: Suite, *, fixtures: Path | None = None, allow_missing: bool = False,
+            concurrency: int | None = None) -> Comparison:
+    """Both sides over the suite's fixtures (or ``fixtures``), one after the other."""
+    folder = fixtures or suite.fixtures_dir
+
+    def run(side: Side) -> EvalRun:
+        workers = concurrency or (side.config.llm.concurrency if side.config is not None else 1)
+        return evaluate(side.backend, folder, config=side.config, documents=suite.documents,
+                        allow_missing=allow_missing, concurrency=workers)
+
+    return Comparison(a, b, run(a), run(b))
 
 
 def render_comparison(comparison: Comparison) -> str:
@@ -165,21 +179,27 @@ def run_compare(
     spec_b: str,
     *,
     backend: str = "rules",
+    suite: str = "fixtures",
+    project: Path | None = None,
     fixtures: Path | None = None,
+    allow_missing: bool = False,
+    concurrency: int | None = None,
     out: Path | None = None,
     overrides: Mapping[str, Any] | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
     """Print the comparison; under ``out`` write it (``comparison.md``, ``comparison.json``) and each
-    side's full report with its per-document scores and differences (``A/report.json``, ``B/report.json``)."""
+    side's report and samples (``A/report.json``, ``A/samples.jsonl``, the same under ``B/``)."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     try:
-        a = load_side("A", spec_a, backend, overrides or {})
-        b = load_side("B", spec_b, backend, overrides or {})
-        comparison = compare(a, b, fixtures)
-    except (ConfigError, BackendUnavailable) as exc:
+        where = find_project(project)
+        chosen = load_suite(where, suite)
+        a = load_side("A", spec_a, backend, overrides or {}, where)
+        b = load_side("B", spec_b, backend, overrides or {}, where)
+        comparison = compare(a, b, chosen, fixtures=fixtures, allow_missing=allow_missing, concurrency=concurrency)
+    except (ConfigError, BackendUnavailable, SuiteError, UsageProblem) as exc:
         stderr.write(f"summarizer eval: {exc}\n")
         return 2
     text = render_comparison(comparison)
@@ -189,5 +209,6 @@ def run_compare(
         write_atomic(out / "comparison.json", json.dumps(comparison_data(comparison), ensure_ascii=False, indent=2) + "\n")
         for side, run in ((a, comparison.run_a), (b, comparison.run_b)):
             write_atomic(out / side.label / "report.json", render_json(run))
+            write_samples(run, run_configuration(side.backend, side.config), out / side.label)
         stdout.write(f"\nComparison and both sides' reports written to {out}\n")
     return 0
