@@ -243,7 +243,7 @@ def test_the_baseline_is_naive_but_its_output_is_well_formed() -> None:
 
 
 def test_junit_is_valid_xml() -> None:
-    from summarizer.evaluation.report import render_junit
+    from summarizer.evaluation.junit import render_junit
     from summarizer.evaluation.runner import EvalRun
 
     root = ET.fromstring(render_junit(EvalRun("baseline", [])).split("\n", 1)[1])

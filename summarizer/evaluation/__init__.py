@@ -11,9 +11,10 @@ from summarizer.evaluation.baseline import BaselineBackend
 from summarizer.evaluation.command import run_eval
 from summarizer.evaluation.fixtures import Fixture, FixtureError, discover, load_fixture
 from summarizer.evaluation.gate import GateResult, Thresholds, bless, check, load_baseline, load_thresholds
+from summarizer.evaluation.junit import render_junit
 from summarizer.evaluation.matching import char_ngram_f1, match, name_similarity, phrase_similarity
 from summarizer.evaluation.realdev import discover_realdev, load_realdev_gold
-from summarizer.evaluation.report import render_json, render_junit, render_markdown, render_report
+from summarizer.evaluation.report import render_json, render_markdown, render_report
 from summarizer.evaluation.runner import (
     BackendUnavailable,
     DocumentResult,
