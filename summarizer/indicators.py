@@ -29,6 +29,20 @@ def _aliases() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda pair: -len(pair[0]))
 
 
+@lru_cache(maxsize=1)
+def _table_names() -> frozenset[str]:
+    """Every name the table writes out, canonical or alias."""
+    return frozenset(alias for alias, _ in _aliases())
+
+
+def is_table_name(name: str) -> bool:
+    """Whether ``name`` is written exactly as the table names an indicator (进出口总额, 出口总额).
+
+    Such a name is an indicator of its own even when its ending (总额) could only qualify another.
+    """
+    return name in _table_names()
+
+
 @lru_cache(maxsize=8192)  # a document names few indicators, many times over
 def canonical_name(name: str | None) -> str | None:
     """The canonical form of an indicator name, or the trimmed name when the table lacks it.

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.backends.rules import MAX_PHRASE, RulesBackend
-from summarizer.document import Document, load_document
+from summarizer.document import Document, document_from_text, load_document
 from summarizer.quantities import extract_quantities
 from summarizer.resources import seeds_dir
 from summarizer.schema import Metric, Summary, Target
@@ -377,3 +377,11 @@ def test_items_enumerated_within_one_sentence_are_tasks_of_their_own() -> None:
     summary = summarize(load_document(DATA / "comma_enumeration.txt"))
     tasks = phrases(summary, "tasks")
     assert [t.split("，")[0] for t in tasks] == ["抓项目建设", "抓招商引资", "抓安全生产"]
+
+
+def test_a_total_the_indicator_table_knows_keeps_its_change() -> None:
+    text = "前三季度，全县出口总额6.25亿元，同比下降8.1%；进出口总额9.4亿元，同比增长2.7%。"
+    summary = summarize(document_from_text(text))
+    exports, trade = metric(summary, "出口总额"), metric(summary, "进出口总额")
+    assert (exports.value, exports.unit, exports.growth_pct) == (6.25, "亿元", -8.1)
+    assert (trade.value, trade.unit, trade.growth_pct) == (9.4, "亿元", 2.7)

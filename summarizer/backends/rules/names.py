@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from summarizer.backends.rules.lexicon import EDGE_QUOTES, MAX_NAME, QUOTES, Lexicon
 from summarizer.backends.rules.lists import respective_names
+from summarizer.indicators import is_table_name
 from summarizer.schema import Quantity
 from summarizer.text.sentences import clause_spans
 from summarizer.text.words import words as dictionary_words
@@ -281,8 +282,13 @@ _SHARE_OF = re.compile(r"占(?:全[市省国区])?的?(?:比重|比例)?|全[市
 
 
 def attribute_of(name: str, lex: Lexicon) -> bool:
-    """A name that only qualifies the item named before it: 总投资, 占比, 协议总投资, 占全市的."""
-    if name in lex.attributes or (len(name) <= 6 and lex.attribute_ending.search(name)):
+    """A name that only qualifies the item named before it: 总投资, 占比, 协议总投资, 占全市的.
+
+    A short name the indicator table knows (进出口总额, 出口总额) names its own indicator.
+    """
+    if name in lex.attributes:
+        return True
+    if len(name) <= 6 and lex.attribute_ending.search(name) and not is_table_name(name):
         return True
     return bool(_SHARE_OF.fullmatch(name))
 
