@@ -234,6 +234,9 @@ TARGET_CUE = re.compile(
 )
 #: An estimate of a result (预计全年增长8%): it ends the scope of a goal cue before it.
 ESTIMATE_CUE = "预计"
+#: ...unless a modal of possibility says it is a forecast (预计全年可达, 预计将突破): what the period
+#: is expected to reach is not yet a result, so it is read as an expected figure, a target.
+_FORECAST_MODAL = re.compile(r"(?:可望|可以|能够|(?<![许认])可|将)(?:达到?|实现|完成|突破|超过|超|增长|提高|提升)(?:到|至)?$")
 _OPENS_BEFORE = re.compile(r"[“《「‘][^“”《》「」‘’。！？\n]*$")
 _CLOSES_AFTER = re.compile(r"[^“”《》「」‘’。！？\n]*[”》」’]")
 _LEAD_PUNCTUATION = " \t-—–~～·"
@@ -912,8 +915,10 @@ def _target_cue(text: str, r: _Reading, sentence: tuple[int, int], clause_start:
         if _last_match(_RESULT_MARK, text, sentence, r.start, after=clause_start) is not None:
             return None  # a result mark in its clause (looked up, not searched: a clause may be a line)
         latest = cues[i - 1][2]
-        if latest == ESTIMATE_CUE:
-            return None  # 预计: an estimate of a result, not a goal
+        if latest == ESTIMATE_CUE:  # 预计: an estimate of a result, not a goal, unless a forecast
+            forecast = not _CLAUSE_END.search(text, cues[i - 1][1], r.start) and _FORECAST_MODAL.search(
+                text, cues[i - 1][1], r.start)
+            return latest if forecast else None
         if latest in _TIME_CUES and i > 1 and cues[i - 2][0] > clause_start and cues[i - 2][2] not in _TIME_CUES:
             return cues[i - 2][2]  # 确保年底交付: the verb of will beats the date in its clause
         return latest

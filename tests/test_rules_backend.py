@@ -385,3 +385,16 @@ def test_a_total_the_indicator_table_knows_keeps_its_change() -> None:
     exports, trade = metric(summary, "出口总额"), metric(summary, "进出口总额")
     assert (exports.value, exports.unit, exports.growth_pct) == (6.25, "亿元", -8.1)
     assert (trade.value, trade.unit, trade.growth_pct) == (9.4, "亿元", 2.7)
+
+
+def test_a_forecast_is_no_result_and_a_hedge_is_no_part_of_a_name() -> None:
+    text = (
+        "前三季度，全县税收收入预计完成8.3亿元，同比增长4.2%。"
+        "按目前进度测算，预计全年固定资产投资可望突破55亿元。"
+    )
+    summary = summarize(document_from_text(text))
+    taxes = metric(summary, "税收收入")  # an estimate of the quarters reported: a result
+    assert (taxes.value, taxes.growth_pct) == (8.3, 4.2)
+    assert [m.name for m in summary.metrics] == ["税收收入"]  # what the year may reach is not
+    forecast = target(summary, "固定资产投资")
+    assert (forecast.value, forecast.unit, forecast.cue, forecast.horizon) == (55, "亿元", "预计", "全年")

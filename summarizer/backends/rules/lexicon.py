@@ -74,6 +74,8 @@ class Lexicon:
         self.body_prefix = re.compile(data["body_prefix_pattern"])
         self.value_verb_end = re.compile(rf"(?:{words('value_verbs')}|的|了|着|中|和|及|与|等)+$")
         self.value_verb_start = re.compile(rf"^(?:{words('value_verbs')})+")
+        # 许可, 认可 end in 可 as words of their own; a hedge follows at least two characters of name
+        self.hedge_end = re.compile(rf"(?<=[\u4e00-\u9fa5]{{2}})(?<![许认])(?:{words('hedge_words')})$")
         self.action_verbs = re.compile(words("action_verbs"))
         self.action_only = re.compile(rf"^(?:{words('action_verbs')}|{words('value_verbs')}|并|和|及)+$")
         self.action_end = re.compile(rf"(?:{words('action_verbs')})$")

@@ -166,7 +166,7 @@ def _clean_name(name: str, lex: Lexicon) -> str:
         body = lex.body_prefix.match(name)
         if body and len(name) - body.end() >= 2 and not lex.rank_scope.match(name, body.end()):
             name = name[body.end() :]  # 高新区工业投资 -> 工业投资, but 国家级高新区全国排名 stays
-        name = lex.value_verb_end.sub("", _GROWTH_WORDS.sub("", name))
+        name = lex.hedge_end.sub("", lex.value_verb_end.sub("", _GROWTH_WORDS.sub("", name)))
         name = name.strip(EDGE_QUOTES)
         if name == before:
             break
