@@ -398,3 +398,13 @@ def test_a_forecast_is_no_result_and_a_hedge_is_no_part_of_a_name() -> None:
     assert [m.name for m in summary.metrics] == ["税收收入"]  # what the year may reach is not
     forecast = target(summary, "固定资产投资")
     assert (forecast.value, forecast.unit, forecast.cue, forecast.horizon) == (55, "亿元", "预计", "全年")
+
+
+def test_a_goal_that_does_not_repeat_its_indicator_takes_the_one_before_it() -> None:
+    text = "1—5月，全县社会消费品零售总额32.6亿元，同比增长4.8%，全年确保增长6%以上。固定资产投资下降2.1%。"
+    summary = summarize(document_from_text(text))
+    goal = target(summary, "社会消费品零售总额增速")
+    assert (goal.value, goal.unit, goal.qualifier, goal.cue) == (6, "%", "more_than", "确保")
+    assert len(summary.targets) == 1
+    assert metric(summary, "社会消费品零售总额").growth_pct == 4.8  # the result keeps its own change
+    assert metric(summary, "固定资产投资").growth_pct == -2.1

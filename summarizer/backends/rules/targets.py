@@ -29,11 +29,16 @@ def extract_targets(
     """
     targets: list[Target] = []
     previous: Quantity | None = None
+    earlier: list[Quantity] = []  # the numbers of the sentence before this one
     describing, respective = listed or listings(text, quantities)
     for quantity in quantities:
         if quantity.is_time:
             continue
         same_sentence = previous if previous and previous.sentence_start == quantity.sentence_start else None
+        if same_sentence is None:
+            earlier = []
+        elif previous is not None:
+            earlier.append(previous)
         previous = quantity
         if not quantity.is_target or quantity.id in describing:
             continue
@@ -41,6 +46,8 @@ def extract_targets(
         growth = said_growth or bool(_GROWTH_WORD.search(text, floor, quantity.start))
         measure = _measure(quantity, growth)
         name = respective.get(quantity.id) or _after_cue(name, lex)
+        if not name and quantity.target_cue:
+            name = _carried_name(text, earlier, describing, lex)
         if not name:
             continue
         if measure == "growth" and not _GROWTH_WORD.search(name):
@@ -100,6 +107,18 @@ def _after_cue(name: str, lex: Lexicon) -> str:
         kept = LEADING_COUNT.sub("", lex.horizon.sub("", lex.target_cue.sub("", name)))
         return kept if len(kept) >= 2 else rest
     return rest if len(rest) >= 2 else name
+
+
+def _carried_name(text: str, earlier: Sequence[Quantity], describing: set[str], lex: Lexicon) -> str:
+    """"规上工业增加值增长6.1%；全年力争增长8%": a goal whose clause names no indicator is for the
+    indicator named last before it in its sentence (the text does not repeat it)."""
+    for quantity in reversed(earlier):
+        if quantity.id in describing:
+            continue
+        name = _after_cue(indicator_name(text, quantity, None, lex).name, lex)
+        if name:
+            return name
+    return ""
 
 
 def _measure(quantity: Quantity, growth: bool) -> TargetMeasure:
