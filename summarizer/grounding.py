@@ -330,15 +330,34 @@ class _Statements:
     ) -> Quantity | None:
         """The candidate (of ``kind``, inside ``span``) that states ``value`` in ``unit`` with an agreeing qualifier."""
         scale = _unit_parts(unit)[0] if unit else 1.0
-        for quantity in self.stating((value, value * scale), span):
+        for quantity in self._filed((value, value * scale), span):
             if (kind is None or quantity.kind == kind) and _qualifier_agrees(qualifier, quantity.qualifier):
                 if _states(quantity, value, unit) is not None:
                     return quantity
         return None
 
+    def _filed(self, magnitudes: tuple[float, float], span: Span | None) -> Iterator[Quantity]:
+        """:meth:`stating` for a question answered by the first candidate that passes a fixed test:
+        a candidate filed under both magnitudes comes twice (and fails twice), so nothing is
+        remembered. The questions of grounding's final check, one per metric and target, run here."""
+        first, second = _magnitude(magnitudes[0]), _magnitude(magnitudes[1])
+        for key in (first,) if second == first else (first, second):
+            found = self._by_magnitude.get(key)
+            if not found:
+                continue
+            if span is None:
+                yield from found
+                continue
+            starts = self._starts[key]
+            end = span[1]
+            for index in range(bisect.bisect_left(starts, span[0]), bisect.bisect_left(starts, end)):
+                quantity = found[index]
+                if quantity.end <= end:
+                    yield quantity
+
     def change(self, growth: float, unit: str, span: Span | None = None) -> Quantity | None:
         """The candidate (inside ``span``) that states a change of ``growth`` in % or 个百分点."""
-        return next((q for q in self.stating((growth, growth / 100), span) if _growth_states(q, growth, unit)), None)
+        return next((q for q in self._filed((growth, growth / 100), span) if _growth_states(q, growth, unit)), None)
 
     def times_in(self, span: Span | None) -> list[Quantity]:
         if span is None:

@@ -119,7 +119,7 @@ def _sentence_metrics(
         head = next((d for d in reversed(drafts) if not d.derived), None)
         previous = quantity
         period = _period_of(text, quantity, periods)
-        comparison = _comparison(lead, quantity, lex)
+        comparison = _comparison(lead, quantity.basis, lex)
         ranked = ranked_subjects(text, quantity) if quantity.kind in ("rank", "top_n") else None
         if quantity.id in respective:
             _add_respective(drafts, respective[quantity.id], quantity, floor, lead, period, said_growth, lex)
@@ -286,13 +286,15 @@ def _clean_rank_words(words: str, lex: Lexicon) -> str:
     return words
 
 
-def _comparison(lead: str, quantity: Quantity, lex: Lexicon) -> str | None:
-    """"高于全市" / "比全省平均高" before a gap: the comparison as 高于<what>; None for a change."""
+@lru_cache(maxsize=8192)  # the same words lead many numbers of a long report
+def _comparison(lead: str, basis: str | None, lex: Lexicon) -> str | None:
+    """"高于全市" / "比全省平均高" before a gap (in the words before the number, or in the basis the
+    pre-extractor read): the comparison as 高于<what>; None for a change."""
     match = lex.comparison.search(lead)
     if match:
         compared = lead[match.start() :]
-    elif quantity.basis and lex.comparison.search(quantity.basis):
-        compared = quantity.basis
+    elif basis and lex.comparison.search(basis):
+        compared = basis
     else:
         written = _WRITTEN_COMPARISON.search(lead)
         if not written or _EARLIER_PERIOD.search(written.group(1)):

@@ -221,18 +221,11 @@ def indicator_name(text: str, quantity: Quantity, previous: Quantity | None, lex
     the subject of the clause before; the pre-extractor's indicator is the last resort.
     """
     floor = _clause_floor(text, quantity.sentence_start, quantity.start, previous)
-    raw = text[floor : quantity.start]
-    if _DIGIT.search(raw) and _STATEMENT_WORD.search(raw):
-        raw = _AFTER_LAST_NUMBER.sub("", raw)  # another statement runs into this one, unpunctuated
-    growth = bool(lex.growth_end.search(raw))
-    name = _clean_name(raw, lex)
-    name = _GROWTH_WORDS.sub("", name)
+    growth, name, verb, wants_noun = _lead_reading(text[floor : quantity.start], lex)
     end = quantity.end
-    deed = lex.action_end.search(name)
-    if not name or lex.action_only.match(name) or deed or raw.rstrip().endswith("等"):
+    if wants_noun:
         after, after_end = _noun_after(text, quantity)
         if len(after) >= 2:
-            verb = deed.group(0) if deed else ""
             name, end = verb + after, after_end
     if not name and quantity.kind in ("amount", "count"):
         name = _subject_before(text, quantity.sentence_start, floor, lex) or name
@@ -243,6 +236,25 @@ def indicator_name(text: str, quantity: Quantity, previous: Quantity | None, lex
     if not _WORD_CHAR.search(name):
         name = ""
     return Naming(name, growth, end, floor)
+
+
+class _LeadReading(NamedTuple):
+    growth: bool  # the words say the number is a growth rate
+    name: str  # the name they give it
+    verb: str  # the deed they end in (引进, 建成), or ""
+    wants_noun: bool  # the name is only a verb, a deed or a list closed by 等: the noun after the number names it
+
+
+@lru_cache(maxsize=8192)  # the same words lead many numbers of a long report
+def _lead_reading(raw: str, lex: Lexicon) -> _LeadReading:
+    """What the words before a number (from its clause floor) say about it, read from them alone."""
+    if _DIGIT.search(raw) and _STATEMENT_WORD.search(raw):
+        raw = _AFTER_LAST_NUMBER.sub("", raw)  # another statement runs into this one, unpunctuated
+    growth = bool(lex.growth_end.search(raw))
+    name = _GROWTH_WORDS.sub("", _clean_name(raw, lex))
+    deed = lex.action_end.search(name)
+    wants_noun = not name or bool(lex.action_only.match(name)) or deed is not None or raw.rstrip().endswith("等")
+    return _LeadReading(growth, name, deed.group(0) if deed else "", wants_noun)
 
 
 _DIGIT = re.compile(r"\d")

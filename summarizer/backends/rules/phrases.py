@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from summarizer.backends.rules.lexicon import EDGE, EDGE_QUOTES, Lexicon
@@ -221,6 +221,10 @@ def _dice(a: frozenset[str], b: frozenset[str]) -> bool:
 _Entry = tuple[int, str, frozenset[str]]  # (position among the kept, text, bigrams)
 
 
+def _position(entry: _Entry) -> int:
+    return entry[0]
+
+
 class _SimilarIndex:
     """Kept phrases of one list, found by what :func:`_similar` needs them to share with a new one.
 
@@ -247,13 +251,11 @@ class _SimilarIndex:
     def _prefix(ranked: list[str]) -> list[str]:
         return ranked[: len(ranked) - (7 * len(ranked)) // 13]
 
-    def _recent(self, entries: list[_Entry]) -> Iterator[_Entry]:
-        """The entries among the last DEDUPLICATION_REACH kept, newest first."""
-        horizon = self.count - DEDUPLICATION_REACH
-        for entry in reversed(entries):
-            if entry[0] < horizon:
-                return
-            yield entry
+    def _recent(self, entries: list[_Entry]) -> list[_Entry]:
+        """The entries among the last DEDUPLICATION_REACH kept, newest first (found by bisection:
+        every list is in the order its entries were kept)."""
+        horizon = bisect.bisect_left(entries, self.count - DEDUPLICATION_REACH, key=_position)
+        return entries[:horizon - 1:-1] if horizon else entries[::-1]
 
     def holds_similar(self, text: str, grams: frozenset[str]) -> bool:
         if not grams:
@@ -266,11 +268,14 @@ class _SimilarIndex:
         if any(kept in text or text in kept for _, kept, _ in self._recent(self.gramless)):
             return True
         compared: set[int] = set()  # a kept phrase sharing several prefix bigrams is compared once
+        size = len(grams)
         for gram in self._prefix(ranked):
             for position, _, kept_grams in self._recent(self.by_prefix.get(gram, [])):
                 if position not in compared:
                     compared.add(position)
-                    if _dice(grams, kept_grams):
+                    # _dice, inlined: this loop runs for every candidate pair of a long article
+                    total = size + len(kept_grams)
+                    if 2 * min(size, len(kept_grams)) > 0.7 * total and 2 * len(grams & kept_grams) / total > 0.7:
                         return True
         return False
 
