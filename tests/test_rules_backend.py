@@ -408,3 +408,12 @@ def test_a_goal_that_does_not_repeat_its_indicator_takes_the_one_before_it() -> 
     assert len(summary.targets) == 1
     assert metric(summary, "社会消费品零售总额").growth_pct == 4.8  # the result keeps its own change
     assert metric(summary, "固定资产投资").growth_pct == -2.1
+
+
+def test_a_rate_whose_change_word_follows_it_is_a_growth() -> None:
+    text = "会议指出，上半年，全县技改投资实现6.2%正增长，建筑业产值出现3.5%的负增长，规上工业企业达到48家。"
+    summary = summarize(document_from_text(text))
+    renovation = metric(summary, "技改投资")
+    assert (renovation.value, renovation.growth_pct) == (None, 6.2)  # a change, not a level of 6.2 %
+    assert [m.growth_pct for m in summary.metrics if m.name.startswith("建筑业产值")] == [-3.5]
+    assert metric(summary, "规上工业企业").value == 48  # a level stays a level

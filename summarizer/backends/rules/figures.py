@@ -121,6 +121,7 @@ def _sentence_metrics(
         period = _period_of(text, quantity, periods)
         comparison = _comparison(lead, quantity.basis, lex)
         ranked = ranked_subjects(text, quantity) if quantity.kind in ("rank", "top_n") else None
+        trailing = _growth_after(text, quantity) if quantity.kind == "percent" and not quantity.direction else None
         if quantity.id in respective:
             _add_respective(drafts, respective[quantity.id], quantity, floor, lead, period, said_growth, lex)
         elif ranked:
@@ -146,13 +147,14 @@ def _sentence_metrics(
             head.quantities.append(quantity)
         elif quantity.kind == "multiple" and quantity.direction == "increase" and name and not comparison:
             drafts.append(_Draft(name, floor, [quantity], growth_pct=_signed(quantity, lead, lex), period=period))
-        elif quantity.kind == "percent" and (said_growth or quantity.direction) and not is_share(name):
+        elif quantity.kind == "percent" and (said_growth or quantity.direction or trailing) and not is_share(name):
             own = bool(name) and not attribute_of(name, lex) and name not in ("同比", "比上年", "比去年同期")
+            growth = _signed(quantity, lead, lex, trailing)
             if head is not None and head.open_for_growth and (not own or name == head.name):
-                head.growth_pct = _signed(quantity, lead, lex)
+                head.growth_pct = growth
                 head.quantities.append(quantity)
             elif own:
-                drafts.append(_Draft(name, floor, [quantity], growth_pct=_signed(quantity, lead, lex), period=period))
+                drafts.append(_Draft(name, floor, [quantity], growth_pct=growth, period=period))
         elif name:
             share = _task_share(name) if quantity.kind == "percent" else None
             derived = attribute_of(name, lex) or (share is not None and share.startswith(("全年", "年度", "任务", "计划")))
@@ -243,12 +245,29 @@ def _join_attribute(head: str, attribute: str, lex: Lexicon) -> str:
     return f"{head}{attribute}" if head else attribute
 
 
-def _signed(quantity: Quantity, lead: str, lex: Lexicon) -> float | None:
-    """A change with its sign; a multiple of growth (增长1.1倍) as the % it adds (110)."""
+#: 实现2%正增长, 保持5%左右的增长, 出现3%的负增长: the change word written after its rate.
+_GROWTH_AFTER = re.compile(r"(?:左右|以上)?的?(?:(?P<up>正增长|增长|增幅|增速)|(?P<down>负增长|下降|下滑|降幅))")
+
+
+def _growth_after(text: str, quantity: Quantity) -> str | None:
+    """The direction of a rate whose change word follows it ("实现2%正增长"), else None."""
+    match = _GROWTH_AFTER.match(text, quantity.end, min(quantity.sentence_end, quantity.end + 8))
+    if match is None:
+        return None
+    return "increase" if match.group("up") else "decrease"
+
+
+def _signed(quantity: Quantity, lead: str, lex: Lexicon, trailing: str | None = None) -> float | None:
+    """A change with its sign; a multiple of growth (增长1.1倍) as the % it adds (110).
+
+    ``trailing`` is the direction read after the number when the text names the change there.
+    """
     if quantity.value is None:
         return None
     if quantity.kind == "multiple":
         return round(100 * quantity.value, 6)
+    if trailing is not None and quantity.direction is None:
+        return -abs(quantity.value) if trailing == "decrease" else quantity.value
     falling = quantity.direction == "decrease" or (quantity.direction is None and bool(lex.decrease.search(lead[-6:])))
     return -abs(quantity.value) if falling else quantity.value
 
