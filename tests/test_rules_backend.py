@@ -417,3 +417,12 @@ def test_a_rate_whose_change_word_follows_it_is_a_growth() -> None:
     assert (renovation.value, renovation.growth_pct) == (None, 6.2)  # a change, not a level of 6.2 %
     assert [m.growth_pct for m in summary.metrics if m.name.startswith("建筑业产值")] == [-3.5]
     assert metric(summary, "规上工业企业").value == 48  # a level stays a level
+
+
+def test_a_figure_restated_in_the_body_is_one_metric() -> None:
+    text = ("本报讯 前三季度，全镇完成固定资产投资18.4亿元，同比增长9.3%。\n"
+            "会议通报，前三季度，12个重点项目完成投资6.1亿元；全镇完成固定资产投资18.4亿元，同比增长9.3%。")
+    summary = summarize(document_from_text(text))
+    restated = [m for m in summary.metrics if m.name == "固定资产投资"]
+    assert [(m.value, m.growth_pct) for m in restated] == [(18.4, 9.3)]
+    assert restated[0].evidence.start < text.index("\n")  # the first statement keeps the evidence

@@ -100,7 +100,23 @@ def extract_metrics(
         by_sentence.setdefault(quantity.sentence_start, []).append(quantity)
     for group in by_sentence.values():
         metrics.extend(_sentence_metrics(text, group, periods, listed.respective, lex))
-    return metrics
+    return _first_statements(metrics)
+
+
+def _first_statements(metrics: list[Metric]) -> list[Metric]:
+    """Each result once: a report restates its lead's figure in the body ("…完成投资5亿元，增长3%" twice).
+
+    Only a figure repeated whole (name, value, unit, change, period) is a restatement; the first keeps
+    its evidence.
+    """
+    seen: set[tuple[object, ...]] = set()
+    kept: list[Metric] = []
+    for metric in metrics:
+        key = (metric.name, metric.value, metric.unit, metric.growth_pct, metric.growth_pp, metric.period)
+        if key not in seen:
+            seen.add(key)
+            kept.append(metric)
+    return kept
 
 
 def _sentence_metrics(
