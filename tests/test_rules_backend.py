@@ -426,3 +426,10 @@ def test_a_figure_restated_in_the_body_is_one_metric() -> None:
     restated = [m for m in summary.metrics if m.name == "固定资产投资"]
     assert [(m.value, m.growth_pct) for m in restated] == [(18.4, 9.3)]
     assert restated[0].evidence.start < text.index("\n")  # the first statement keeps the evidence
+
+
+def test_a_count_after_the_body_word_is_named_by_the_noun_after_it() -> None:
+    text = "会议指出，上半年，全市326家规模以上工业企业实现工业总产值415.2亿元，同比增长8.1%。"
+    summary = summarize(document_from_text(text))
+    assert metric(summary, "规模以上工业企业").value == 326  # 全市 scopes the count, it names nothing
+    assert all(m.name != "全市" for m in summary.metrics)
