@@ -433,3 +433,11 @@ def test_a_count_after_the_body_word_is_named_by_the_noun_after_it() -> None:
     summary = summarize(document_from_text(text))
     assert metric(summary, "规模以上工业企业").value == 326  # 全市 scopes the count, it names nothing
     assert all(m.name != "全市" for m in summary.metrics)
+
+
+def test_an_earlier_period_or_a_cut_word_names_no_metric() -> None:
+    text = "前三季度，全区发明专利授权量137件，超过去年同期2倍；新签约项目14个，其中8个项"
+    summary = summarize(document_from_text(text))
+    assert metric(summary, "发明专利授权量").value == 137
+    assert metric(summary, "新签约项目").value == 14
+    assert all(m.name not in ("同期", "去年同期", "项") for m in summary.metrics)

@@ -183,7 +183,17 @@ def _sentence_metrics(
             draft.end = name_end
             draft.derived = derived and name != ""
             drafts.append(draft)
-    return [_metric(text, d) for d in drafts if d.name and (d.value is not None or d.growth_pct is not None)]
+    return [_metric(text, d) for d in drafts if _names_an_indicator(d.name) and (d.value is not None or d.growth_pct is not None)]
+
+
+#: Words that can stand where a name is read but name no indicator: an earlier period the figure is
+#: compared with ("超过去年同期3倍"), or one character left by a cut ("9个项").
+_NO_INDICATOR = re.compile(r"(?:\d{4}年)?(?:去年|上年|前年)?同期|去年|上年|.")
+
+
+def _names_an_indicator(name: str) -> bool:
+    """Whether the words read as a metric's name can name one (see ``_NO_INDICATOR``)."""
+    return bool(name) and not _NO_INDICATOR.fullmatch(name)
 
 
 #: 近3成, 两成以上: a rate written in tenths.
