@@ -441,3 +441,10 @@ def test_an_earlier_period_or_a_cut_word_names_no_metric() -> None:
     assert metric(summary, "发明专利授权量").value == 137
     assert metric(summary, "新签约项目").value == 14
     assert all(m.name not in ("同期", "去年同期", "项") for m in summary.metrics)
+
+
+def test_the_examples_before_deng_do_not_name_the_count() -> None:
+    text = "上半年，全区引进青峰新材料产业园等亿元项目12个，总投资64.5亿元；中等职业学校在校生3200人。"
+    summary = summarize(document_from_text(text))
+    assert metric(summary, "引进亿元项目").value == 12  # 等 closes the examples; the words after it name the figure
+    assert any(m.name.startswith("中等职业学校") and m.value == 3200 for m in summary.metrics)  # 中等 is a word

@@ -252,11 +252,18 @@ def _lead_reading(raw: str, lex: Lexicon) -> _LeadReading:
         raw = _AFTER_LAST_NUMBER.sub("", raw)  # another statement runs into this one, unpunctuated
     growth = bool(lex.growth_end.search(raw))
     name = _GROWTH_WORDS.sub("", _clean_name(raw, lex))
+    examples = _EXAMPLES_BEFORE.match(name)
+    if examples:  # the deed that opens the list stays: 引进A产业园等亿元项目 -> 引进亿元项目
+        opening = re.match(rf"(?:{lex.action_verbs.pattern})", name)
+        name = (opening.group(0) if opening else "") + name[examples.end() :]
     deed = lex.action_end.search(name)
     wants_noun = not name or bool(lex.action_only.match(name)) or deed is not None or raw.rstrip().endswith("等")
     return _LeadReading(growth, name, deed.group(0) if deed else "", wants_noun)
 
 
+#: 某某产业园等亿元项目: the examples before 等 are instances, the words after it name the indicator.
+#: Not the 等 of a word (高等, 中等, 同等, 平等, 等级, 等于).
+_EXAMPLES_BEFORE = re.compile(r"^.{2,}[^高中初同平对均超上下优次]等(?![级于待候同])(?=[\u4e00-\u9fa5A-Za-z]{2})")
 _DIGIT = re.compile(r"\d")
 _STATEMENT_WORD = re.compile(r"增长|下降|同比|%|百分点|排名|居")
 _TRAILING_NUMBER = re.compile(r"[\d.]+$")
