@@ -165,12 +165,12 @@ def _sentence_metrics(
             drafts.append(_Draft(name, floor, [quantity], growth_pct=_signed(quantity, lead, lex), period=period))
         elif quantity.kind == "percent" and (said_growth or quantity.direction or trailing) and not is_share(name):
             own = bool(name) and not attribute_of(name, lex) and name not in ("同比", "比上年", "比去年同期")
-            growth = _signed(quantity, lead, lex, trailing)
+            change = _signed(quantity, lead, lex, trailing)
             if head is not None and head.open_for_growth and (not own or name == head.name):
-                head.growth_pct = growth
+                head.growth_pct = change
                 head.quantities.append(quantity)
             elif own:
-                drafts.append(_Draft(name, floor, [quantity], growth_pct=growth, period=period))
+                drafts.append(_Draft(name, floor, [quantity], growth_pct=change, period=period))
         elif name:
             share = _task_share(name) if quantity.kind == "percent" else None
             derived = attribute_of(name, lex) or (share is not None and share.startswith(("全年", "年度", "任务", "计划")))
@@ -183,7 +183,8 @@ def _sentence_metrics(
             draft.end = name_end
             draft.derived = derived and name != ""
             drafts.append(draft)
-    return [_metric(text, d) for d in drafts if _names_an_indicator(d.name) and (d.value is not None or d.growth_pct is not None)]
+    stated = (d for d in drafts if d.value is not None or d.growth_pct is not None)
+    return [_metric(text, d) for d in stated if _names_an_indicator(d.name)]
 
 
 #: Words that can stand where a name is read but name no indicator: an earlier period the figure is
