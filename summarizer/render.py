@@ -12,6 +12,7 @@ from typing import Literal, TypeVar
 
 import yaml
 
+from summarizer.resources import shown_source
 from summarizer.schema import ArticleInfo, DroppedItem, Evidence, Item, Meta, Metric, Summary, Target
 
 OutputFormat = Literal["json", "jsonl", "yaml", "md", "csv", "html"]
@@ -146,7 +147,7 @@ def markdown_report(summary: Summary) -> str:
     meta = summary.meta
     title = meta.title or meta.meeting_name or summary.source.path or "摘要"
     lines = [f"# {title}", ""]
-    lines += _facts(meta, source=summary.source.path)
+    lines += _facts(meta, source=shown_source(summary.source.path))
     if summary.articles:
         for article in summary.articles:
             lines += [f"## {_article_label(article)}", ""]

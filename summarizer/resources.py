@@ -45,6 +45,18 @@ def inside_installed_package(path: Path) -> bool:
     return resolved == _PACKAGE_DIR or _PACKAGE_DIR in resolved.parents
 
 
+def shown_source(path: str | None) -> str | None:
+    """A source path as a reader should see it: a shipped example as ``examples/NAME (shipped with
+    summarizer)``, not the site-packages (or checkout) path it was read from; any other path as given."""
+    if not path:
+        return path
+    examples = data_dir("examples").resolve()
+    resolved = Path(path).resolve()
+    if examples in resolved.parents:
+        return f"examples/{resolved.relative_to(examples).as_posix()} (shipped with summarizer)"
+    return path
+
+
 def refuse_installed(path: Path, instead: str) -> None:
     """Raise :class:`InstalledPackageError` when ``path`` is inside an installed package."""
     if inside_installed_package(path):

@@ -17,6 +17,7 @@ import jinja2
 
 from summarizer.quantities import extract_quantities
 from summarizer.render import article_of, dropped_label, growth_text, metric_value, target_value
+from summarizer.resources import shown_source
 from summarizer.schema import Evidence, Quantity, Summary
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -131,7 +132,7 @@ def review_page(summary: Summary) -> str:
     items = review_items(summary)
     meta = summary.meta
     facts = [
-        ("来源文件", summary.source.path),
+        ("来源文件", shown_source(summary.source.path)),
         ("单位", meta.organization),
         ("城市", meta.city),
         ("会议", meta.meeting_name),

@@ -69,3 +69,15 @@ def test_dropped_items_are_listed_by_what_they_claimed() -> None:
     report = render(summary.model_copy(update={"diagnostics": summary.diagnostics.model_copy(update={"dropped": [dropped]})}), "md")
     assert "- [指标] 地区生产总值 9999亿元: the document states no 9999" in report
     assert "clause_ids" not in report and "{" not in report
+
+
+def test_a_shipped_example_is_named_as_an_example_not_by_its_install_path(tmp_path: Path) -> None:
+    from summarizer.resources import data_dir
+
+    example = (data_dir("examples") / "linjiang_half_year.txt").resolve()
+    report = render(summarize(example, backend="rules"), "md")
+    assert "examples/linjiang_half_year.txt (shipped with summarizer)" in report
+    assert str(example) not in report
+    own = tmp_path / "report.txt"
+    own.write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    assert str(own) in render(summarize(own, backend="rules"), "md")  # a user's own file keeps its path
