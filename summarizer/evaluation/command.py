@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 import yaml
 
+from summarizer.atomic import write_atomic
 from summarizer.evaluation.gate import GateResult, Thresholds, bless, check, load_baseline, load_thresholds
 from summarizer.evaluation.report import ReportFormat, render_markdown, render_report
 from summarizer.evaluation.runner import BackendUnavailable, EvalRun, evaluate
@@ -203,8 +204,7 @@ def _write(run: EvalRun, gate: GateResult, fmt: ReportFormat, out: Path | None, 
     if out is None:
         stdout.write(render_report(run, gate, fmt))
         return
-    out.mkdir(parents=True, exist_ok=True)
     path = out / f"eval-{run.backend}.{_SUFFIXES[fmt]}"
-    path.write_text(render_report(run, gate, fmt), encoding="utf-8")
+    write_atomic(path, render_report(run, gate, fmt))
     stdout.write(render_markdown(run, gate))
     stdout.write(f"\nReport written to {path}\n")

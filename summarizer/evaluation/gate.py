@@ -17,6 +17,8 @@ from typing import Literal
 
 import yaml
 
+from summarizer.atomic import write_atomic
+
 from summarizer.evaluation.runner import BACKENDS, PREEXTRACTOR, PREEXTRACTOR_SECTIONS, EvalRun
 from summarizer.resources import data_dir
 
@@ -215,7 +217,4 @@ def bless(run: EvalRun, path: Path) -> None:
             "fixtures": fixture_ids,
             "scores": {name: round(value, 4) for name, value in sorted(scores.items()) if _compared(name)},
         }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(baseline, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    write_atomic(path, json.dumps(baseline, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
