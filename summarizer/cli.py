@@ -7,6 +7,7 @@ the run writes, or another run writing into the same folder (``--wait`` waits fo
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import time
@@ -557,7 +558,13 @@ def main() -> None:
     from summarizer.redact import guard_std_streams
 
     guard_std_streams()  # nothing written to stdout or stderr carries the API key, in any encoding
-    app()
+    try:
+        app()
+    finally:
+        # Every output is written and closed by now. The interpreter's last collection would walk
+        # every object the SDKs created (a fifth of a second after an LLM run, for nothing);
+        # frozen objects are left to the process's exit.
+        gc.freeze()
 
 
 if __name__ == "__main__":

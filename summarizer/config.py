@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from summarizer.document import DEFAULT_MAX_BYTES
 from summarizer.errors import ConfigError
+from summarizer.resources import parse_yaml
 
 ModeName = Literal["auto", "tools", "json_schema", "json", "md_json"]
 #: The order in which modes are tried when a server rejects one.
@@ -241,7 +242,7 @@ def _read_config_file(config_file: str | Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        values = parse_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ConfigError(f"{path}: cannot read config file ({error.__class__.__name__})") from None
     if not isinstance(values, dict):

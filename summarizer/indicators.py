@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from summarizer.resources import parse_yaml
 
 _TABLE_FILE = Path(__file__).with_name("indicators.yaml")
 # Words that scope or time an indicator without changing which indicator it is.
@@ -23,7 +23,7 @@ _DERIVED_SUFFIXES = ("全市排名", "全省排名", "排名", "占比", "比重
 @lru_cache(maxsize=1)
 def _aliases() -> list[tuple[str, str]]:
     """(alias, canonical) pairs, longest alias first, canonical names included as their own alias."""
-    table: dict[str, list[str]] = yaml.safe_load(_TABLE_FILE.read_text(encoding="utf-8"))
+    table: dict[str, list[str]] = parse_yaml(_TABLE_FILE.read_text(encoding="utf-8"))
     pairs = [(canonical, canonical) for canonical in table]
     pairs += [(alias, canonical) for canonical, aliases in table.items() for alias in aliases]
     return sorted(pairs, key=lambda pair: -len(pair[0]))

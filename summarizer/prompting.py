@@ -21,9 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from summarizer.resources import data_dir
+from summarizer.resources import data_dir, parse_yaml
 from summarizer.schema import Quantity
 from summarizer.text.clauses import ClauseTable, clause_table
 
@@ -70,7 +68,7 @@ def load_prompts(folder: str | Path | None = None) -> Prompts:
 @lru_cache(maxsize=4)
 def _load(folder: Path, version: str) -> Prompts:
     """Cached per folder and content: an edited prompt file is read again."""
-    example = yaml.safe_load((folder / FEWSHOT_FILE).read_text(encoding="utf-8"))
+    example = parse_yaml((folder / FEWSHOT_FILE).read_text(encoding="utf-8"))
     system = fill(
         _template(folder / SYSTEM_FILE),
         example_clauses=render_clauses(clause_table(example["document"])),

@@ -12,13 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from summarizer.quantities import extract_quantities
 from summarizer.render import article_of, dropped_label, growth_text, metric_value, target_value
 from summarizer.resources import shown_source
 from summarizer.schema import Evidence, Quantity, Summary
+
+if TYPE_CHECKING:
+    import jinja2
 
 TEMPLATES = Path(__file__).parent / "templates"
 SECTION_TITLES = {"metrics": "主要指标", "targets": "目标", "achievements": "成绩亮点", "problems": "问题短板",
@@ -29,7 +31,10 @@ KIND_WORDS = {"amount": "金额/数量", "count": "计数", "percent": "百分�
 
 @cache
 def environment() -> jinja2.Environment:
-    """Templates from the package's files, autoescaped, with undefined names an error, not blank."""
+    """Templates from the package's files, autoescaped, with undefined names an error, not blank.
+    Jinja is imported here, when a page is first made: a batch needs it only once the run is over."""
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,

@@ -54,6 +54,7 @@ from summarizer.usage import UsageMeter, tokens_in_usage
 
 if TYPE_CHECKING:  # the SDKs load on the first real request: a fully cached run never pays for them
     import openai
+    from openai.types.chat import ChatCompletion
     from instructor.core.exceptions import InstructorRetryException
     from tenacity import AsyncRetrying, Retrying
 
@@ -235,8 +236,18 @@ def _answer_model() -> type[ModelAnswer]:
     return instructor.openai_schema(ModelAnswer)
 
 
+_COMPLETIONS_PATH = "/chat/completions"
+
+
 class _Connection:
-    """A client (sync, or async for one event loop) and its instructor wrappers, one per mode."""
+    """A client (sync, or async for one event loop) and its instructor wrappers, one per mode.
+
+    instructor wraps a create function that posts the body it builds with the client's own ``post``
+    (the openai client's documented way to any endpoint), not ``client.chat.completions.create``:
+    that attribute imports every resource module of the SDK (about 0.25 s of start-up, before the
+    first request) and re-walks each body through the SDK's typed-dict transform, while the body
+    instructor built is already the wire format. Errors, retries and the transport are the client's.
+    """
 
     def __init__(self, client: Any) -> None:
         self.client = client  # openai.OpenAI, or openai.AsyncOpenAI
@@ -247,9 +258,27 @@ class _Connection:
         with self._lock:
             if mode not in self._structured:
                 import instructor
+                import openai
 
-                self._structured[mode] = instructor.from_openai(self.client, mode=_instructor_mode(mode))
+                instructor_mode = _instructor_mode(mode)
+                if isinstance(self.client, openai.OpenAI):
+                    create = instructor.patch(create=self._create, mode=instructor_mode)
+                    wrapper = instructor.Instructor(client=self.client, create=create, mode=instructor_mode)
+                else:
+                    create = instructor.patch(create=self._acreate, mode=instructor_mode)
+                    wrapper = instructor.AsyncInstructor(client=self.client, create=create, mode=instructor_mode)
+                self._structured[mode] = wrapper
             return self._structured[mode]
+
+    def _create(self, **body: Any) -> ChatCompletion:
+        from openai.types.chat import ChatCompletion
+
+        return self.client.post(_COMPLETIONS_PATH, body=body, cast_to=ChatCompletion)
+
+    async def _acreate(self, **body: Any) -> ChatCompletion:
+        from openai.types.chat import ChatCompletion
+
+        return await self.client.post(_COMPLETIONS_PATH, body=body, cast_to=ChatCompletion)
 
 
 class _FellBack(Exception):

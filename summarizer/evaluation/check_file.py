@@ -21,7 +21,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from summarizer.resources import data_dir
+from summarizer.resources import data_dir, parse_yaml
 from summarizer.schema import Qualifier
 
 Section = Literal["metrics", "targets", "achievements", "problems", "tasks"]
@@ -126,7 +126,7 @@ def default_checks_dir() -> Path:
 
 def load_check(path: Path) -> LoadedCheck:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
         return LoadedCheck(path.stem, path, CheckFile.model_validate(raw))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return LoadedCheck(path.stem, path, None, f"cannot read {path}: {exc}")

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from summarizer.resources import data_dir, seeds_dir
+from summarizer.resources import data_dir, parse_yaml, seeds_dir
 from summarizer.schema import Direction, Qualifier, QuantityKind, TargetMeasure
 
 
@@ -145,7 +145,7 @@ def default_fixtures_dir() -> Path:
 
 def load_fixture(path: Path) -> Fixture:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise FixtureError(path, f"cannot read: {exc}") from exc
     if not isinstance(raw, dict):

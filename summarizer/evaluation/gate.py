@@ -15,12 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import yaml
-
 from summarizer.atomic import write_atomic
-
 from summarizer.evaluation.runner import BACKENDS, PREEXTRACTOR, PREEXTRACTOR_SECTIONS, EvalRun
-from summarizer.resources import data_dir
+from summarizer.resources import data_dir, parse_yaml
 
 DEFAULT_TOLERANCE = 0.02
 #: Scores compared with the baseline: the summary figures, not each precision and recall.
@@ -75,7 +72,7 @@ def default_baseline_path() -> Path:
 
 def load_thresholds(path: Path) -> Thresholds:
     """Floors per section; raises ValueError naming what is malformed."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = parse_yaml(path.read_text(encoding="utf-8")) or {}
     if not isinstance(raw, dict):
         raise ValueError("expected a mapping of sections (backends, preextractor) and a tolerance")
     tolerance = float(raw.pop("tolerance", DEFAULT_TOLERANCE))

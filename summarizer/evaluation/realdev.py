@@ -34,6 +34,7 @@ import yaml
 from pydantic import ValidationError
 
 from summarizer.evaluation.fixtures import Fixture, FixtureError, LoadedFixture
+from summarizer.resources import parse_yaml
 from summarizer.schema import Qualifier, TargetMeasure
 
 SUITE = "realdev"
@@ -83,7 +84,7 @@ def discover_realdev(folder: Path) -> list[LoadedFixture]:
 def load_realdev_gold(path: Path) -> Fixture:
     """One ``gold/dNN.yaml`` as a fixture (its document: ``../docs/<doc>`` beside the gold folder)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise FixtureError(path, f"cannot read: {exc}") from exc
     if not isinstance(raw, dict):

@@ -28,7 +28,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from summarizer.resources import data_dir
+from summarizer.resources import data_dir, parse_yaml
 
 SUITES_FOLDER = Path("evals") / "suites"
 
@@ -99,7 +99,7 @@ def load_suite(project: Project, name: str) -> Suite:
         known = ", ".join(project.suite_names()) or "none"
         raise SuiteError(f"no suite {name!r} in {project.root / SUITES_FOLDER} (suites there: {known})")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = parse_yaml(path.read_text(encoding="utf-8")) or {}
         spec = SuiteFile.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:
         raise SuiteError(f"{path}: cannot read: {exc}") from exc

@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-import yaml
+from summarizer.resources import parse_yaml
 
 Section = Literal["results", "problems", "work", "frame", "other"]
 
@@ -164,7 +164,7 @@ class GenreCues:
 def genre_cues() -> GenreCues:
     """The genre's discourse cues, read once per process."""
     path = Path(__file__).with_name("genre.yaml")
-    return GenreCues(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return GenreCues(parse_yaml(path.read_text(encoding="utf-8")))
 
 
 # ------------------------------------------------------------------------------- the structure

@@ -10,8 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from summarizer.resources import parse_yaml
 from summarizer.schema import Evidence, trusted_constructor
 from summarizer.text.sentences import alternation, genre_cues
 
@@ -107,7 +106,7 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """The lexicon, read once per process (it never changes while running)."""
-    return Lexicon(yaml.safe_load(_LEXICON_FILE.read_text(encoding="utf-8")))
+    return Lexicon(parse_yaml(_LEXICON_FILE.read_text(encoding="utf-8")))
 
 
 #: Evidence from offsets and ids the rules read from the text itself: nothing to validate (see
