@@ -37,6 +37,17 @@ def write_corpus(folder: Path, count: int) -> Path:
     return folder
 
 
+def installed_like(env: dict[str, str], work: Path) -> dict[str, str]:
+    """``env`` with bytecode cached, as an installed tool has it (pip compiles on install).
+
+    Without it, a shell that sets PYTHONDONTWRITEBYTECODE (this sandbox's does) compiles every module
+    of the package from source at each start, some 60 ms that no user pays. The bytecode goes to a
+    folder of the benchmark's own, not into the checkout.
+    """
+    cached = {key: value for key, value in env.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return {**cached, "PYTHONPYCACHEPREFIX": str(work / "bytecode")}
+
+
 def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, int, float]:
     """(wall seconds, peak RSS in KiB, CPU seconds user+system) of one CLI run in a child process."""
     with tempfile.TemporaryFile() as log:  # a pipe nobody reads would fill and stall the child
@@ -79,7 +90,7 @@ def _llm_options(server: DevServer) -> list[str]:
 def bench_llm(work: Path, documents: int, latency: float, concurrencies: tuple[int, ...]) -> None:
     docs = write_corpus(work / "llm-docs", documents)
     one = write_corpus(work / "llm-one", 1)
-    env = {**os.environ, "OPENAI_API_KEY": "bench-key-not-secret"}
+    env = installed_like({**os.environ, "OPENAI_API_KEY": "bench-key-not-secret"}, work)
     answers = _Answers()
     print(f"LLM path: N={documents} documents, L={latency:.2f} s per request, one request each, start-up included")
     with DevServer(answers, latency=0.0) as server:  # the answers, worked out untimed
@@ -104,7 +115,8 @@ def bench_llm(work: Path, documents: int, latency: float, concurrencies: tuple[i
         per_document = (cpu - cpu_one) / (documents - 1) * 1000
         print(f"  C={concurrency:<3} ideal N*L/C {ideal:6.2f} s   first run {first:6.2f} s   ratio {first / ideal:.3f}"
               f"   requests {requests_first}, failed {failed}")
-        print(f"        start-up to first request {startup:.2f} s   client CPU {per_document:.1f} ms per document"
+        print(f"        start-up to first request {startup:.2f} s (ratio from the first request {(first - startup) / ideal:.3f})"
+              f"   client CPU {per_document:.1f} ms per document"
               f"   cached re-run {second:.2f} s with {requests_second} requests")
     print("  bars: ratio <= 1.15 at C=8 and <= 1.25 at C=32; <= 25 ms CPU per document; start-up <= 1.5 s;"
           " cached re-run <= 2 s with 0 requests")
@@ -112,7 +124,7 @@ def bench_llm(work: Path, documents: int, latency: float, concurrencies: tuple[i
 
 def bench_rules(work: Path, small: int, large: int) -> None:
     print(f"Rules backend (batch CLI, JSON outputs, concurrency 2): {small} vs {large} documents")
-    env = dict(os.environ)
+    env = installed_like(dict(os.environ), work)
     figures = {}
     for count in (small, large):
         docs = write_corpus(work / f"rules-docs-{count}", count)

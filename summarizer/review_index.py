@@ -9,7 +9,7 @@ the batch, not with its texts. The counts also go into the manifest entry, so a 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from summarizer.render import CSV_COLUMNS, csv_rows
@@ -17,6 +17,8 @@ from summarizer.review import environment
 from summarizer.schema import Summary
 
 COUNTED = ("metrics", "targets", "achievements", "problems", "tasks", "dropped")
+#: Template outputs joined into one piece of the streamed page.
+_PIECES_PER_CHUNK = 512
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,16 @@ class IndexEntry:
     summary: IndexedSummary | None  # only for the summaries this run wrote
 
 
-def index_page(entries: Iterable[IndexEntry], *, fmt: str, manifest_name: str, pages: bool) -> str:
-    """The page; ``pages``: each document's output is its review page, so the index links to it."""
+def index_page(entries: Iterable[IndexEntry], *, fmt: str, manifest_name: str, pages: bool) -> Iterator[str]:
+    """The page, in pieces to stream to its file; ``pages``: each document's output is its review
+    page, so the index links to it.
+
+    A large batch's page runs to tens of megabytes, and rendered whole it would be held twice over
+    (Jinja's pieces and their join) at the end of a run whose memory otherwise stays flat. Each piece
+    joins whole template outputs, so no value (nor a secret in one, for the writer's scrub) is cut.
+    """
     listed = sorted(entries, key=lambda entry: entry.path)
-    return environment().get_template("index.html.j2").render(
+    stream = environment().get_template("index.html.j2").stream(
         entries=listed,
         sections=COUNTED,
         statuses=Counter(entry.status for entry in listed),
@@ -66,3 +74,5 @@ def index_page(entries: Iterable[IndexEntry], *, fmt: str, manifest_name: str, p
         manifest_name=manifest_name,
         pages=pages,
     )
+    stream.enable_buffering(_PIECES_PER_CHUNK)
+    return stream

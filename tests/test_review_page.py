@@ -12,6 +12,7 @@ from summarizer.batch import BatchOptions, run_batch
 from summarizer.config import load_config
 from summarizer.render import render
 from summarizer.review import review_items, segments
+from summarizer.review_index import IndexEntry, index_page, indexed
 
 REPORT = (
     "上半年，全区实现地区生产总值88.2亿元，同比增长6.5%；规模以上工业增加值同比增长9.3%。"
@@ -101,3 +102,17 @@ def test_a_resumed_document_keeps_its_counts_in_the_index(tmp_path: Path) -> Non
     assert entry["counts"]["metrics"] == len(summary.metrics) and entry["counts"]["dropped"] == 0
     row = (out / "index.html").read_text(encoding="utf-8").split('<tr class="skipped">')[1].split("</tr>")[0]
     assert f'<td class="n">{len(summary.metrics)}</td><td class="n">{len(summary.targets)}</td>' in row
+
+
+def test_a_large_index_is_streamed_in_pieces_that_never_cut_a_value() -> None:
+    digest = indexed(summarize(REPORT, backend="rules"))
+    entries = [
+        IndexEntry(f"docs/报告{number:05d}.txt", "done", None, f"报告{number:05d}.json", 0.5, digest.counts, digest)
+        for number in range(400)
+    ]
+    pieces = list(index_page(entries, fmt="json", manifest_name="manifest.json", pages=False))
+    assert len(pieces) > 10  # written piece by piece, never held whole
+    page = "".join(pieces)
+    assert page.count("<tr") >= 400 and page.rstrip().endswith("</html>")
+    for entry in entries[::37]:
+        assert sum(piece.count(entry.path) for piece in pieces) == page.count(entry.path) > 0  # none cut in two
