@@ -87,3 +87,18 @@ def test_steps_of_the_meeting_are_no_items() -> None:
 def test_a_generic_acknowledgement_is_stated_once() -> None:
     problems = items("会议指出，也要看到存在的问题和不足。同时，工作中还存在一些问题和不足。", "problems")
     assert len(problems) == 1
+
+
+def test_a_list_cut_to_fit_keeps_the_noun_it_enumerates() -> None:
+    counted = items(
+        "会议强调，要深入推进园区道路提质改造、标准厂房扩容建设、污水管网补缺完善、人才公寓配套提升和"
+        "数字园区平台建设五大工程。",
+        "tasks",
+    )
+    assert counted == ["推进园区道路提质改造、标准厂房扩容建设、污水管网补缺完善等五大工程"]
+    named = items(
+        "会议要求，下半年要培育壮大智能装备制造、新型储能材料、生物医药研发、跨境电商服务和冷链物流配送等"
+        "特色产业集群。",
+        "tasks",
+    )
+    assert named == ["培育壮大智能装备制造、新型储能材料、生物医药研发等特色产业集群"]

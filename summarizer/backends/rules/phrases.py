@@ -64,6 +64,8 @@ _NUMERIC = re.compile(r"[\d.%％]|(?<=\d)[十百千万亿]")
 # "巢湖经开区和合巢产业新城要坚定信心": who must act is not the work.
 _SUBJECT_BEFORE_MUST = re.compile(r"[^，。；：“”]{2,16}?(?<![需重主只纲必不])(?=要(?![求素点件闻地害么是]))")
 _NON_WORD = re.compile(r"\W")
+# The noun a list of 、-items ends in: after 等, or a counted category (五大行动, 三项工程).
+_ENUMERATED_HEAD = re.compile(r"(?:等[^\W\d]{2,10}|[一二两三四五六七八九十]+[大项个类条][^\W\d]{1,6})$")
 SEPARATOR = "，"
 # What phrase_clauses acts on: brackets and quotes opening and closing, and the marks that cut.
 _PHRASE_MARK = re.compile("[“（(《「”）)》」，,：:；;]")
@@ -160,9 +162,19 @@ def phrase_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def limited(words: str, limit: int = MAX_PHRASE) -> str:
-    """A phrase too long for the limit keeps its words up to the last 、 or word boundary that fits."""
+    """A phrase too long for the limit keeps its words up to the last 、 or word boundary that fits.
+
+    A list that ends in the noun it enumerates ("A、B、C和D五大行动", "A、B、C等主导产业集群")
+    keeps that noun after the items that fit, marked with 等: it says what the items are.
+    """
     if len(words) <= limit:
         return words
+    head = _ENUMERATED_HEAD.search(words, words.rfind("、") + 1)
+    if head is not None:
+        named = ("" if head.group().startswith("等") else "等") + head.group()
+        cut = words.rfind("、", 0, limit - len(named))
+        if cut >= min(12, limit // 2):
+            return words[:cut] + named
     cut = words.rfind("、", 0, limit)
     if cut >= min(12, limit // 2):
         return words[:cut]
