@@ -102,3 +102,14 @@ def test_a_list_cut_to_fit_keeps_the_noun_it_enumerates() -> None:
         "tasks",
     )
     assert named == ["培育壮大智能装备制造、新型储能材料、生物医药研发等特色产业集群"]
+
+
+def test_a_list_of_indicators_closed_by_deng_is_the_subject_of_one_result() -> None:
+    achievements = items(
+        "上半年，全区经济运行稳中向好。工业用电量、货物运输周转量、金融机构存款余额、税收收入、外贸进出口额等主要指标"
+        "均位居全市前三，"
+        "营商环境持续优化。",
+        "achievements",
+    )
+    ranked = [item for item in achievements if "位居全市前三" in item]
+    assert ranked == ["工业用电量、货物运输周转量、金融机构存款余额、税收收入等主要指标均位居全市前三"]  # one, cut to fit

@@ -35,6 +35,7 @@ from summarizer.backends.rules.phrases import (
     after_lead,
     condensed,
     deduplicated,
+    enumerated_head,
     limited,
     phrase_clauses,
     starts_in,
@@ -343,9 +344,12 @@ def _list_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A result too long for one phrase whose first clause is a 、-list: consecutive parts of whole items.
 
     "新增A企业21家、B企业20家、C中心3家、D车间3个，备案E企业161家" gives two results, not one cut short.
+    A list closed by a short 等-phrase ("A、B、C等指标排在全市前列") is the subject of one result, and
+    stays whole (the phrase keeps the closing words).
     """
     clauses = phrase_clauses(text, start, end)
-    if end - start <= MAX_PHRASE or not clauses or "、" not in text[clauses[0][0] : clauses[0][1]]:
+    listed = text[clauses[0][0] : clauses[0][1]] if clauses else ""
+    if end - start <= MAX_PHRASE or "、" not in listed or (enumerated_head(listed) or "").startswith("等"):
         return [(start, end)]
     parts: list[tuple[int, int]] = []
     item_start = clauses[0][0]

@@ -65,7 +65,7 @@ _NUMERIC = re.compile(r"[\d.%％]|(?<=\d)[十百千万亿]")
 _SUBJECT_BEFORE_MUST = re.compile(r"[^，。；：“”]{2,16}?(?<![需重主只纲必不])(?=要(?![求素点件闻地害么是]))")
 _NON_WORD = re.compile(r"\W")
 # The noun a list of 、-items ends in: after 等, or a counted category (五大行动, 三项工程).
-_ENUMERATED_HEAD = re.compile(r"(?:等[^\W\d]{2,10}|[一二两三四五六七八九十]+[大项个类条][^\W\d]{1,6})$")
+_ENUMERATED_HEAD = re.compile(r"(?:等[^\W\d]{2,12}|[一二两三四五六七八九十]+[大项个类条][^\W\d]{1,6})$")
 SEPARATOR = "，"
 # What phrase_clauses acts on: brackets and quotes opening and closing, and the marks that cut.
 _PHRASE_MARK = re.compile("[“（(《「”）)》」，,：:；;]")
@@ -169,9 +169,9 @@ def limited(words: str, limit: int = MAX_PHRASE) -> str:
     """
     if len(words) <= limit:
         return words
-    head = _ENUMERATED_HEAD.search(words, words.rfind("、") + 1)
+    head = enumerated_head(words)
     if head is not None:
-        named = ("" if head.group().startswith("等") else "等") + head.group()
+        named = ("" if head.startswith("等") else "等") + head
         cut = words.rfind("、", 0, limit - len(named))
         if cut >= min(12, limit // 2):
             return words[:cut] + named
@@ -184,6 +184,12 @@ def limited(words: str, limit: int = MAX_PHRASE) -> str:
     while cut > 0 and _NUMERIC.match(words, cut - 1):
         cut -= 1
     return words[:cut]
+
+
+def enumerated_head(words: str) -> str | None:
+    """The short noun (and what is said of it) that closes a 、-list: "等主导产业集群", "五大行动"."""
+    head = _ENUMERATED_HEAD.search(words, words.rfind("、") + 1) if "、" in words else None
+    return head.group() if head else None
 
 
 def starts_in(starts: Sequence[int], start: int, end: int) -> bool:
