@@ -89,13 +89,16 @@ import sys
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Literal
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator, Literal, Protocol, cast
 
 from summarizer.errors import DocumentError
 from summarizer.formats import container, sniff_container
 from summarizer.schema import SourceInfo
 from summarizer.text.sentences import SENTENCE_PUNCT, is_heading
 from summarizer.text.words import words as dictionary_words
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document as ExtractedPage
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 Format = Literal["text", "markdown", "html", "pdf", "docx"]
@@ -714,7 +717,7 @@ def _sniffed_input(path: Path) -> bool:
 
 def _read_stdin(max_bytes: int) -> bytes:
     """Standard input, at most ``max_bytes`` of it (``summarizer summarize -``)."""
-    stream = getattr(sys.stdin, "buffer", None)
+    stream: BinaryIO | None = getattr(sys.stdin, "buffer", None)
     if stream is None:
         raise DocumentError(STDIN, "no standard input to read")
     try:
@@ -978,8 +981,12 @@ def html_to_text(html: str) -> tuple[str, PageMeta]:
     # trafilatura's own parser stops at 255 levels and silently loses what is deeper: a page
     # nested that deep is handed over parsed already, without that limit.
     page: object = html if depth < _HTML_DEFAULT_DEPTH else _parse_html(html)[0]
-    extracted = trafilatura.bare_extraction(
-        page, favor_recall=True, include_comments=False, include_tables=True, with_metadata=True
+    # a dict only with the deprecated as_dict=True, which trafilatura's return type does not tell apart
+    extracted = cast(
+        "ExtractedPage | None",
+        trafilatura.bare_extraction(
+            page, favor_recall=True, include_comments=False, include_tables=True, with_metadata=True
+        ),
     )
     _, _, page_meta = _clean(page_text)  # the meta lines trafilatura leaves out
     text = (extracted.text or "") if extracted is not None else ""
@@ -1005,10 +1012,24 @@ _HTML_DEFAULT_DEPTH = 250
 _HTML_MAX_DEPTH = 2048
 
 
-def _parse_html(html: str) -> tuple[object, bool]:
+class _HtmlElement(Protocol):
+    """What this module uses of an ``lxml.html`` element (lxml ships no type information)."""
+
+    tail: str | None
+
+    def iter(self, *tags: str) -> Iterator[_HtmlElement]: ...
+
+    def find(self, path: str) -> _HtmlElement | None: ...
+
+    def drop_tree(self) -> None: ...
+
+    def text_content(self) -> str: ...
+
+
+def _parse_html(html: str) -> tuple[_HtmlElement | None, bool]:
     """The page's lxml tree (None when unparsable) and whether the parser hit its depth limit."""
-    import lxml.etree
-    import lxml.html
+    import lxml.etree  # type: ignore[import-untyped]  # lxml ships no type information
+    import lxml.html  # type: ignore[import-untyped]
 
     # trafilatura's parser options, and libxml2's larger limits (nesting up to 2,048 levels).
     parser = lxml.html.HTMLParser(

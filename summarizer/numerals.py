@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 DIGITS: dict[str, int] = {
     "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
@@ -120,9 +120,13 @@ def read_numeral(s: str) -> Numeral | None:
 # ("n", value, arabic?) a digit or an Arabic number; ("z",) 零; ("u", 10|100|1000) a place;
 # ("b", 10**4|10**8) a scale; ("j",) 几; ("m",) 多/余; ("p", "五") 点 and decimals;
 # ("s",) 数 and ("up",) 上, both only first.
+#: One token: its kind first, then what that kind carries (above); the reader looks at the kind
+#: before it reads the rest, so the rest is left open here.
+_Token = tuple[Any, ...]
 
-def _tokens(s: str) -> list[tuple] | None:
-    out: list[tuple] = []
+
+def _tokens(s: str) -> list[_Token] | None:
+    out: list[_Token] = []
     for index, piece in enumerate(_TOKEN.findall(s)):
         first = piece[0]
         if first.isdigit():
@@ -148,7 +152,7 @@ def _tokens(s: str) -> list[tuple] | None:
     return out
 
 
-def _read_tokens(s: str, tokens: list[tuple]) -> Numeral | None:
+def _read_tokens(s: str, tokens: list[_Token]) -> Numeral | None:
     # digit strings: 二〇二二 (a year written digit by digit), 三四 (an estimate), 五 (a digit)
     if all(t[0] in "nz" and not (t[0] == "n" and t[2]) for t in tokens):
         if len(tokens) == 1:
@@ -181,7 +185,7 @@ def _read_tokens(s: str, tokens: list[tuple]) -> Numeral | None:
     # 多/余: after a place, an Arabic number or a scale, and followed by nothing but scales
     floor = False
     if any(t[0] in "mj" for t in tokens):
-        cleaned: list[tuple] = []
+        cleaned: list[_Token] = []
         for index, token in enumerate(tokens):
             if token[0] == "m":
                 before = tokens[index - 1] if index else None
@@ -218,7 +222,7 @@ def _read_tokens(s: str, tokens: list[tuple]) -> Numeral | None:
                    abbreviated=_abbreviation(tokens))
 
 
-def _abbreviation(tokens: list[tuple]) -> str:
+def _abbreviation(tokens: list[_Token]) -> str:
     """Whether the numeral ends in a digit that stands for the next place down (一万三, 三百五)."""
     if len(tokens) < 2 or tokens[-1][0] != "n" or not _is_digit(tokens[-1]):
         return ""
@@ -232,7 +236,7 @@ def _in_scale(total: Decimal, factor: int) -> float:
     return float(total / factor) if factor != 1 else float(total)
 
 
-def _trailing_scale(tokens: list[tuple]) -> tuple[str, int]:
+def _trailing_scale(tokens: list[_Token]) -> tuple[str, int]:
     """The run of 万/亿 that ends the numeral: the scale its unit keeps."""
     run = ""
     factor = 1
@@ -248,7 +252,7 @@ def _trailing_scale(tokens: list[tuple]) -> tuple[str, int]:
 
 # --- positional reading -------------------------------------------------------------------------
 
-def _whole(tokens: list[tuple]) -> Decimal | None:
+def _whole(tokens: list[_Token]) -> Decimal | None:
     """A numeral; decimals at its very end belong to the whole (一万点一 = 10000.1), decimals
     before a scale to the part they end (三点五亿 = 3.5亿)."""
     if len(tokens) > 1 and tokens[-1][0] == "p":
@@ -261,7 +265,7 @@ def _whole(tokens: list[tuple]) -> Decimal | None:
     return _number(tokens)
 
 
-def _number(tokens: list[tuple], right: bool = False) -> Decimal | None:
+def _number(tokens: list[_Token], right: bool = False) -> Decimal | None:
     """Split at 亿, then at 万 (the leftmost), and read each section below ten thousand."""
     for big in (100_000_000, 10_000):
         index = next((i for i, t in enumerate(tokens) if t[0] == "b" and t[1] == big), None)
@@ -286,12 +290,12 @@ def _number(tokens: list[tuple], right: bool = False) -> Decimal | None:
     return _section(tokens, right)
 
 
-def _is_digit(token: tuple) -> bool:
+def _is_digit(token: _Token) -> bool:
     value = token[1]
     return 1 <= value <= 9 and (not token[2] or value == int(value))
 
 
-def _section(tokens: list[tuple], right: bool = False) -> Decimal | None:
+def _section(tokens: list[_Token], right: bool = False) -> Decimal | None:
     """A numeral below 10000: digits, 十/百/千 in falling order, 零 for a skipped place, 点 decimals."""
     if not tokens:
         return None

@@ -137,17 +137,21 @@ _DEFAULT_SCOPE = "全市"
 _RANK_MOVE = re.compile(r"上升|下降|提升|前移|后移|跃升|升至|降至|升到|降到|进位|退位")
 
 
+#: A trie of words: each character leads to the words' rest; the key "" marks where a word ends.
+_Trie = dict[str, "_Trie"]
+
+
 def _alternation(words: list[str] | tuple[str, ...]) -> str:
     """A regex matching any of ``words``, the longest first, as a trie: a few character tests
     instead of one per word (the unit list is long and tried after every number)."""
-    trie: dict = {}
+    trie: _Trie = {}
     for word in words:
         node = trie
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def emit(node: dict) -> str:
+    def emit(node: _Trie) -> str:
         branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
         if not branches:
             return ""
@@ -324,8 +328,9 @@ def _extract(text: str) -> list[Quantity]:
     if not readings:
         return []
     for i in range(1, len(readings)):
-        if readings[i].start < readings[i - 1].end and readings[i].bare_start is not None:
-            readings[i] = readings[i]._replace(start=readings[i].bare_start)  # the word before was taken
+        bare_start = readings[i].bare_start
+        if readings[i].start < readings[i - 1].end and bare_start is not None:
+            readings[i] = readings[i]._replace(start=bare_start)  # the word before was taken
     sentence_ends = [m.end() for m in SENTENCE_END.finditer(text)]
     clause_ends = [m.end() for m in _CLAUSE_END.finditer(text)]
     cues = [(m.end(), m.start(), m.group()) for m in TARGET_CUE.finditer(text)]

@@ -26,7 +26,7 @@ import sys
 import threading
 import urllib.parse
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 MASK = "***"
 #: A real key is long; shorter values (placeholders such as "EMPTY", "k") are never masked.
@@ -198,7 +198,7 @@ def display_url(url: str | None) -> str:
 class _ScrubbedBinary(io.RawIOBase):
     """``sys.stdout.buffer`` behind the scrubber (click writes bytes there)."""
 
-    def __init__(self, raw: Any) -> None:
+    def __init__(self, raw: BinaryIO) -> None:
         super().__init__()
         self._raw = raw
 

@@ -8,7 +8,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, cast
 
 import yaml
 
@@ -52,7 +52,8 @@ def render(summary: Summary, fmt: OutputFormat) -> str:
     if fmt == "jsonl":
         return summary.model_dump_json() + "\n"
     if fmt == "yaml":
-        return yaml.safe_dump(summary.model_dump(mode="json"), allow_unicode=True, sort_keys=False)
+        # no stream given: PyYAML returns the document as a str
+        return cast(str, yaml.safe_dump(summary.model_dump(mode="json"), allow_unicode=True, sort_keys=False))
     if fmt == "md":
         return markdown_report(summary)
     if fmt == "csv":

@@ -24,6 +24,7 @@ import logging
 import re
 from dataclasses import dataclass
 from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from summarizer.errors import DocumentError
 from summarizer.formats import _one_line
@@ -143,7 +144,10 @@ def _page_lines(layout: object, glyphs: _Glyphs) -> list[_Line]:
     return lines
 
 
-def _walk(item: object, kind: type) -> Iterator[object]:
+_Item = TypeVar("_Item")
+
+
+def _walk(item: object, kind: type[_Item]) -> Iterator[_Item]:
     """Every ``kind`` inside a layout item, depth first in its own order, with its own stack."""
     stack: list[Iterator[object]] = [iter([item])]
     while stack:

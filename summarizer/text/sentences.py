@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -184,7 +184,8 @@ class Clause(NamedTuple):
 class Piece(NamedTuple):
     """One item's worth of text: a sentence, or a duty, enumerated item or 要-clause of one."""
 
-    index: int
+    # the field shadows tuple.index(), which NamedTuple allows and mypy flags; the name is public
+    index: int  # type: ignore[assignment]
     start: int
     end: int
     sentence: int
@@ -330,7 +331,7 @@ def _piece_spans(text: str, sentence: Sentence) -> list[tuple[int, int]]:
 
 
 def _pieces(
-    text: str, sentences: list[Sentence], cues: GenreCues, instructions: list[tuple[int, int]] = ()
+    text: str, sentences: list[Sentence], cues: GenreCues, instructions: Sequence[tuple[int, int]] = ()
 ) -> list[Piece]:
     pieces: list[Piece] = []
     ends = [e for _, e in instructions]

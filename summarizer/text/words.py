@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 _loading = threading.Lock()
 
@@ -32,11 +32,11 @@ def _jieba() -> ModuleType:
 
     with _loading:
         with _without_pkg_resources():
-            import jieba
+            import jieba  # type: ignore[import-untyped]  # jieba ships no type information
 
         jieba.setLogLevel(logging.WARNING)
         _load_cached_dictionary(jieba.dt)
-    return jieba
+    return cast(ModuleType, jieba)
 
 
 @contextmanager
@@ -83,15 +83,15 @@ def word_tags() -> dict[str, str]:
     fields = table.split()
     if len(fields) != 3 * (table.count("\n") + (not table.endswith("\n"))):
         # not three fields on every line: let jieba read it (and say which line is wrong)
-        import jieba.posseg
+        from jieba import posseg
 
-        return jieba.posseg.dt.word_tag_tab  # type: ignore[no-any-return]
+        return cast("dict[str, str]", posseg.dt.word_tag_tab)
     return dict(zip(fields[0::3], fields[2::3]))
 
 
 def words(text: str) -> list[str]:
     """``text`` cut into dictionary words."""
-    return _jieba().lcut(text, HMM=False)
+    return cast("list[str]", _jieba().lcut(text, HMM=False))
 
 
 def word_boundaries(text: str) -> list[int]:

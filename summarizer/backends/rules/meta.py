@@ -129,12 +129,14 @@ def _infer_year(
     in a year that reviews one year and sets the next one's goals is held in the later one.
     """
     if meeting:
-        years = sorted({int(y) for y in lex.year.findall(text, max(start, meeting.written_start - 6), meeting.end)})
-        if len(years) >= 2:
-            return years[-1] if month <= 6 else years[0]
-        if years:
+        named_years = sorted(
+            {int(y) for y in lex.year.findall(text, max(start, meeting.written_start - 6), meeting.end)}
+        )
+        if len(named_years) >= 2:
+            return named_years[-1] if month <= 6 else named_years[0]
+        if named_years:
             reviews = lex.year_review_name.search(text, meeting.written_start, meeting.end)
-            return years[0] + 1 if reviews and month <= 3 else years[0]
+            return named_years[0] + 1 if reviews and month <= 3 else named_years[0]
     for full in lex.full_date.finditer(text, start, end):
         dateline = full.start() < start + 200 or full.end() > end - 200  # a masthead or a page's stamp
         if dateline and full.start() != date.start() and _real_date(full):
