@@ -102,6 +102,11 @@ def test_a_list_cut_to_fit_keeps_the_noun_it_enumerates() -> None:
         "tasks",
     )
     assert named == ["培育壮大智能装备制造、新型储能材料、生物医药研发等特色产业集群"]
+    quoted = items(
+        "会议要求，要紧紧抓住东部产业梯度转移、沿江高铁全线贯通、内陆开放口岸获批等多重利好叠加的“窗口期”。",
+        "tasks",
+    )
+    assert quoted == ["抓住东部产业梯度转移、沿江高铁全线贯通等多重利好叠加的“窗口期”"]
 
 
 def test_a_list_of_indicators_closed_by_deng_is_the_subject_of_one_result() -> None:

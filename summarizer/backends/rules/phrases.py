@@ -65,7 +65,7 @@ _NUMERIC = re.compile(r"[\d.%％]|(?<=\d)[十百千万亿]")
 _SUBJECT_BEFORE_MUST = re.compile(r"[^，。；：“”]{2,16}?(?<![需重主只纲必不])(?=要(?![求素点件闻地害么是]))")
 _NON_WORD = re.compile(r"\W")
 # The noun a list of 、-items ends in: after 等, or a counted category (五大行动, 三项工程).
-_ENUMERATED_HEAD = re.compile(r"(?:等[^\W\d]{2,12}|[一二两三四五六七八九十]+[大项个类条][^\W\d]{1,6})$")
+_ENUMERATED_HEAD = re.compile(r"(?:等(?:[^\W\d]|[“”]){2,14}|[一二两三四五六七八九十]+[大项个类条][^\W\d]{1,6})$")
 SEPARATOR = "，"
 # What phrase_clauses acts on: brackets and quotes opening and closing, and the marks that cut.
 _PHRASE_MARK = re.compile("[“（(《「”）)》」，,：:；;]")
