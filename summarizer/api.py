@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -211,7 +211,7 @@ def summarize_many(
     config: Config | None = None,
     concurrency: int | None = None,
     ordered: bool = False,
-) -> Iterator[Outcome]:
+) -> Generator[Outcome, None, None]:
     """Summarise many documents, yielding each ``Outcome`` as it finishes (``ordered``: in the order
     of ``sources``); one failure never stops the rest. Each outcome carries its source's ``index``.
 
@@ -299,7 +299,8 @@ def _source_name(source: object) -> str:
         return source.name
     if isinstance(source, os.PathLike):
         try:
-            return os.fspath(source)
+            name: str = os.fspath(source)  # a Source's path-like is an os.PathLike[str]
+            return name
         except Exception:  # noqa: BLE001 - a path-like that cannot even name itself
             return f"<{type(source).__name__}>"
     if isinstance(source, str):

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TypeGuard
 
 from pydantic import BaseModel, Field
 
@@ -683,7 +683,7 @@ def index_path(out: Path) -> Path:
     return out.with_name(_StreamWriter.index_name_for(out)) if is_stream(out) else out / INDEX_NAME
 
 
-def is_stream(out: Path | None) -> bool:
+def is_stream(out: Path | None) -> TypeGuard[Path]:
     """``-o FILE.jsonl``: every summary of the batch as one line of that file, not a file each."""
     return out is not None and out.suffix.lower() == ".jsonl" and not out.is_dir()
 

@@ -46,8 +46,8 @@ REQUESTS_NAME = "requests.jsonl"
 STATE_NAME = "state.json"
 OUTPUT_NAME = "output.jsonl"
 ERRORS_NAME = "errors.jsonl"
-ENDPOINT = "/v1/chat/completions"
-COMPLETION_WINDOW = "24h"
+ENDPOINT: Literal["/v1/chat/completions"] = "/v1/chat/completions"
+COMPLETION_WINDOW: Literal["24h"] = "24h"
 #: Batch states after which the provider writes nothing more.
 FINAL_STATES = frozenset({"completed", "failed", "expired", "cancelled"})
 
@@ -273,9 +273,9 @@ class CollectedAnswers:
                 "submit again, or summarise it directly"
             )
         found = [self._answers[i] for i in ids if i in self._answers]
-        answered = next((a for a in found if a.status_code == 200 and isinstance(a.body, dict)), None)
+        answered = next((a.body for a in found if a.status_code == 200 and isinstance(a.body, dict)), None)
         if answered is not None:
-            return answered.body  # type: ignore[no-any-return] - checked to be a dict just above
+            return answered
         if not found:
             raise BackendError(f"the batch has no answer for request {ids[0]} (it expired or was cancelled first)")
         failure = found[0]
@@ -294,8 +294,10 @@ def _answer_lines(path: Path) -> Iterator[tuple[str, _Answer]]:
                 continue  # a torn last line: its request counts as unanswered
             if not isinstance(record, dict) or not isinstance(record.get("custom_id"), str):
                 continue
-            response = record.get("response") if isinstance(record.get("response"), dict) else {}
-            code = response.get("status_code") if isinstance(response.get("status_code"), int) else 0
+            response = record.get("response")
+            response = response if isinstance(response, dict) else {}
+            code = response.get("status_code")
+            code = code if isinstance(code, int) else 0
             body = response.get("body")
             yield record["custom_id"], _Answer(code, body, _error_text(record.get("error"), body))
 

@@ -11,9 +11,10 @@ import gc
 import logging
 import sys
 import time
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,6 +22,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from summarizer.errors import ConfigError
+
+if TYPE_CHECKING:  # the helpers' types; the modules themselves are imported lazily where they are used
+    from rich.progress import ProgressColumn, Task
+    from rich.text import Text
+
+    from summarizer.batch import BatchReport, Listener, ManifestEntry
+    from summarizer.config import Config
+
+_Result = TypeVar("_Result")  # what a batch step returns
 
 app = typer.Typer(
     add_completion=False,
@@ -83,7 +93,7 @@ class ExtractFormat(str, Enum):
     table = "table"
 
 
-def _config(config_file: Optional[Path], **overrides: object):  # noqa: ANN202 - Config, imported lazily
+def _config(config_file: Optional[Path], **overrides: object) -> Config:
     from summarizer.config import load_config
 
     try:
@@ -212,7 +222,7 @@ class _progress:
     """A rich progress bar on a terminal (rate, time left, failures), plain lines otherwise;
     failures always get their line."""
 
-    def __enter__(self):  # noqa: ANN204 - returns the listener callable
+    def __enter__(self) -> Listener:
         self._bar = None
         self._started = time.monotonic()
         self._failed = 0
@@ -227,7 +237,7 @@ class _progress:
             self._task = self._bar.add_task("summarising", total=None, failed=0)
         return self._listen
 
-    def _listen(self, entry, done: int, total: int) -> None:  # noqa: ANN001 - ManifestEntry
+    def _listen(self, entry: ManifestEntry, done: int, total: int) -> None:
         if entry.status == "failed":
             self._failed += 1
             stderr.print(f"[red]failed[/red] {escape(entry.path)}: {escape(entry.error or '')}", soft_wrap=True, highlight=False)
@@ -246,21 +256,21 @@ class _progress:
             self._bar.stop()
 
 
-def _rate_column():  # noqa: ANN202 - a rich ProgressColumn, made where rich is imported
+def _rate_column() -> ProgressColumn:
     from rich.progress import ProgressColumn
     from rich.text import Text
 
     class RateColumn(ProgressColumn):
         """Documents per second, over the run so far."""
 
-        def render(self, task):  # noqa: ANN001, ANN202 - rich's Task and Text
+        def render(self, task: Task) -> Text:
             elapsed = task.elapsed or 0.0
             return Text(f"{task.completed / elapsed:.1f} docs/s" if elapsed > 0 and task.completed else "- docs/s")
 
     return RateColumn()
 
 
-def _closing_table(report, out_dir: Optional[Path]) -> None:  # noqa: ANN001 - BatchReport
+def _closing_table(report: BatchReport, out_dir: Optional[Path]) -> None:
     usage = report.usage
     table = Table(title="summarizer", show_header=True)
     for column in ("done", "failed", "skipped", "requests", "tokens (prompt/completion)", "cost", "wall time"):
@@ -354,7 +364,7 @@ def batch_collect(
     raise typer.Exit(report.exit_code)
 
 
-def _batch_step(step):  # noqa: ANN001, ANN202 - a callable and its result, typed where it is made
+def _batch_step(step: Callable[[], _Result]) -> _Result:
     """One batch command's work; its expected failures as one line and their exit code, never a traceback."""
     import openai
 

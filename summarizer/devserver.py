@@ -52,10 +52,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import parse_qs, urlsplit
 
-from summarizer.schema import Summary, SummaryDraft, Usage
+from summarizer.schema import MetricDraft, Summary, SummaryDraft, TargetDraft, Usage
 
 RequestMode = Literal["tools", "json_schema", "json_object", "text"]
 
@@ -86,7 +86,7 @@ class ChatRequest:
             return "tools"
         kind = (self.body.get("response_format") or {}).get("type")
         if kind in ("json_schema", "json_object"):
-            return kind
+            return cast(RequestMode, kind)
         return "text"
 
     @property
@@ -367,6 +367,7 @@ class DevServer:
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET socket names its host as text; the stubs also allow bytes
         return f"http://{host}:{port}/v1"
 
     @property
@@ -756,6 +757,7 @@ _BATCHES_ROUTE = re.compile(r"/batches(?:/(?P<id>[^/]+)(?P<cancel>/cancel)?)?$")
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the openai client's connection pool expects
     dev: DevServer
+    connection: socket.socket  # a TCP server's request is its socket (the base class types it Any)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         """Quiet: tests and the CLI print what matters themselves."""
@@ -1197,11 +1199,16 @@ def _cite_table_ids(draft: SummaryDraft, surfaces: dict[str, str], table: str) -
     first_by_surface: dict[str, str] = {}
     for qid, surface in rows.items():
         first_by_surface.setdefault(surface, qid)
-    for item in [*draft.metrics, *draft.targets]:
-        cited = []
+    items: list[MetricDraft | TargetDraft] = [*draft.metrics, *draft.targets]
+    for item in items:
+        cited: list[str] = []
         for qid in item.quantity_ids:
-            surface = surfaces.get(qid)
-            cited.append(qid if surface is None or rows.get(qid) == surface else first_by_surface.get(surface, qid))
+            own_surface = surfaces.get(qid)
+            cited.append(
+                qid
+                if own_surface is None or rows.get(qid) == own_surface
+                else first_by_surface.get(own_surface, qid)
+            )
         item.quantity_ids = cited
 
 

@@ -83,7 +83,7 @@ class RetryPolicy:
         """Seconds to wait after failed attempt ``attempt`` (1-based): the server's word, else backoff."""
         if retry_after is not None:
             return min(retry_after, MAX_DELAY)
-        ceiling = min(self.backoff * 2 ** (attempt - 1), MAX_DELAY)
+        ceiling: float = min(self.backoff * 2 ** (attempt - 1), MAX_DELAY)  # int ** int is Any in the stubs
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
@@ -262,13 +262,14 @@ def _bounded(
     done = threading.Event()
     abandoned = threading.Event()
     sockets: list[Any] = []
-    box: dict[str, Any] = {}
+    received: list[_Received] = []
+    failed: list[BaseException] = []
 
     def run() -> None:
         try:
-            box["value"] = work(abandoned, sockets)
+            received.append(work(abandoned, sockets))
         except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
-            box["error"] = error
+            failed.append(error)
         finally:
             done.set()
 
@@ -280,10 +281,10 @@ def _bounded(
     finally:
         if circuit is not None:
             circuit._unwatch(done)
-    if "value" in box:
-        return box["value"]
-    if "error" in box:
-        raise box["error"]
+    if received:
+        return received[0]
+    if failed:
+        raise failed[0]
     abandoned.set()
     for sock in sockets:
         try:

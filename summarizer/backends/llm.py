@@ -21,7 +21,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from pydantic import ConfigDict, ValidationError
 
@@ -273,12 +273,12 @@ class _Connection:
     def _create(self, **body: Any) -> ChatCompletion:
         from openai.types.chat import ChatCompletion
 
-        return self.client.post(_COMPLETIONS_PATH, body=body, cast_to=ChatCompletion)
+        return cast(ChatCompletion, self.client.post(_COMPLETIONS_PATH, body=body, cast_to=ChatCompletion))
 
     async def _acreate(self, **body: Any) -> ChatCompletion:
         from openai.types.chat import ChatCompletion
 
-        return await self.client.post(_COMPLETIONS_PATH, body=body, cast_to=ChatCompletion)
+        return cast(ChatCompletion, await self.client.post(_COMPLETIONS_PATH, body=body, cast_to=ChatCompletion))
 
 
 class _FellBack(Exception):
@@ -432,13 +432,19 @@ class LLMBackend:
         if self._batch_answers is None:
             return self._ask(meter, job)
         draft, reask = self._batch_draft(meter, job)
-        return draft if reask is None else self._ask(meter, reask, self.settings.max_reasks - 1)
+        if reask is None:
+            assert draft is not None  # _batch_draft answers a draft or a re-ask, never neither
+            return draft
+        return self._ask(meter, reask, self.settings.max_reasks - 1)
 
     async def _aanswer(self, meter: UsageMeter, job: _Job) -> SummaryDraft:
         if self._batch_answers is None:
             return await self._aask(meter, job)
         draft, reask = self._batch_draft(meter, job)
-        return draft if reask is None else await self._aask(meter, reask, self.settings.max_reasks - 1)
+        if reask is None:
+            assert draft is not None  # _batch_draft answers a draft or a re-ask, never neither
+            return draft
+        return await self._aask(meter, reask, self.settings.max_reasks - 1)
 
     def _ask(self, meter: UsageMeter, job: _Job, reasks: int | None = None) -> SummaryDraft:
         from tenacity import Retrying
@@ -872,8 +878,9 @@ def _server_message(error: openai.APIStatusError) -> str:
     body = error.body
     if isinstance(body, dict):
         inner = body.get("error", body)
-        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            return inner["message"]
+        message = inner.get("message") if isinstance(inner, dict) else None
+        if isinstance(message, str):
+            return message
     return error.message
 
 

@@ -115,7 +115,7 @@ class Fixture(_Label):
     @field_validator("unlabelled")
     @classmethod
     def _known_fields(cls, names: list[str]) -> list[str]:
-        records = {"metrics": GoldMetric, "targets": GoldTarget}
+        records: dict[str, type[BaseModel]] = {"metrics": GoldMetric, "targets": GoldTarget}
         for name in names:
             section, _, field_name = name.partition(".")
             if section not in records or field_name not in records[section].model_fields or field_name == "name":

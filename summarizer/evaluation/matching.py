@@ -91,7 +91,7 @@ def _few_to_simplified(text: str) -> str:
 
 
 try:  # full traditional -> simplified tables, as the external scorer uses when they are installed
-    from opencc import OpenCC  # type: ignore[import-untyped]
+    from opencc import OpenCC
 
     _TO_SIMPLIFIED: Callable[[str], str] = OpenCC("t2s").convert
 except ImportError:

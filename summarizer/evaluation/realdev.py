@@ -132,7 +132,7 @@ def _refuse_unknown(path: Path, where: str, record: dict[str, Any], known: set[s
         raise FixtureError(path, f"{where} has fields the conversion does not know: {', '.join(map(str, unknown))}")
 
 
-def _meta(path: Path, meta: Any) -> dict[str, Any]:
+def _meta(path: Path, meta: object) -> dict[str, Any]:
     if not isinstance(meta, dict):
         raise FixtureError(path, "meta: expected a mapping")
     period = meta.get("report_period")

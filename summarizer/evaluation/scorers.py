@@ -108,8 +108,8 @@ class Scores:
         for key, value in other.counts.items():
             counts[key] = counts.get(key, Counts()) + value
         ratios = dict(self.ratios)
-        for key, value in other.ratios.items():
-            ratios[key] = ratios.get(key, Ratio()) + value
+        for key, ratio in other.ratios.items():
+            ratios[key] = ratios.get(key, Ratio()) + ratio
         return Scores(counts, ratios, self.diffs + other.diffs)
 
     def flat(self) -> dict[str, float]:
