@@ -8,7 +8,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from typing import Literal, TypeVar, cast
+from typing import Literal, TypeVar
 
 import yaml
 
@@ -52,8 +52,7 @@ def render(summary: Summary, fmt: OutputFormat) -> str:
     if fmt == "jsonl":
         return summary.model_dump_json() + "\n"
     if fmt == "yaml":
-        # no stream given: PyYAML returns the document as a str
-        return cast(str, yaml.safe_dump(summary.model_dump(mode="json"), allow_unicode=True, sort_keys=False))
+        return yaml.safe_dump(summary.model_dump(mode="json"), allow_unicode=True, sort_keys=False)
     if fmt == "md":
         return markdown_report(summary)
     if fmt == "csv":

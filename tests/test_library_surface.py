@@ -90,6 +90,15 @@ def test_readme_library_examples_pass_mypy_strict(tmp_path: Path) -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+def test_the_whole_package_passes_mypy_strict(tmp_path: Path) -> None:
+    """Not only the surface the README shows: every module, with the stubs and overrides of pyproject.toml."""
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), "summarizer"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_readme_library_examples_pass_pyright_strict(tmp_path: Path) -> None:
     folder = _readme_examples(tmp_path)
     (folder / "pyrightconfig.json").write_text('{"typeCheckingMode": "strict"}', encoding="utf-8")
