@@ -194,9 +194,14 @@ def _run(
     previous = writer.previous_entries() if options.resume else {}
     writer.start_journal()
 
+    accounted: set[str] = set()  # documents whose entry is in the journal: the rest are not_attempted when stopped
+
     def record(entry: ManifestEntry) -> None:
-        report.add(entry)
+        # Journal first and mark it at once: Ctrl-C lands mostly in the listener's printing, and a document
+        # marked before its line is written would be lost, one marked late would be listed twice.
         writer.journal(entry)
+        accounted.add(entry.path)
+        report.add(entry)
         if listener is not None:
             listener(entry, report.total, total)
 
@@ -222,7 +227,7 @@ def _run(
 
     concurrency = options.concurrency or config.llm.concurrency
     outcomes = summarize_many(todo, backend=backend, config=config, concurrency=concurrency)
-    stopped, finished = None, set()  # an unreachable model server stops the run (issue 13)
+    stopped = None  # an unreachable model server stops the run (issue 13)
     interrupted = False
     try:
         try:
@@ -231,7 +236,6 @@ def _run(
                     break
                 entry = _record(outcome, writer, configuration, config.max_bytes)
                 record(entry)
-                finished.add(outcome.source)  # after its entry: interrupted before, it is not_attempted
                 if options.keep_summaries and outcome.summary is not None:
                     report.summaries.append(outcome.summary)
                 if options.fail_fast and entry.status == "failed":
@@ -242,7 +246,7 @@ def _run(
         interrupted = True
     if stopped is not None or interrupted:
         why = str(stopped) if stopped is not None else "interrupted (Ctrl-C) before this document was done"
-        for path in [p for p in todo if str(p) not in finished]:
+        for path in [p for p in todo if str(p) not in accounted]:
             entry = ManifestEntry(path=str(path), status="not_attempted", error=why)
             report.add(entry)
             writer.journal(entry)  # not through the listener: one message for the run, not one per document
