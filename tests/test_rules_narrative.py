@@ -118,3 +118,19 @@ def test_a_list_of_indicators_closed_by_deng_is_the_subject_of_one_result() -> N
     )
     ranked = [item for item in achievements if "位居全市前三" in item]
     assert ranked == ["工业用电量、货物运输周转量、金融机构存款余额、税收收入等主要指标均位居全市前三"]  # one, cut to fit
+
+
+def test_how_results_were_pursued_is_no_result_and_the_result_after_it_is() -> None:
+    achievements = items(
+        "会议指出，今年以来，全市上下在省委省政府的坚强领导下，坚持项目为王、实干为先，以招大引强为主线，"
+        "推动园区经济稳中向好、后劲增强。",
+        "achievements",
+    )
+    assert achievements == ["推动园区经济稳中向好、后劲增强"]
+    scoped = items("上半年，围绕新能源电池、精密模具等产业开展精准招商，引进链主企业落户。", "achievements")
+    assert any(item.startswith("围绕新能源电池") for item in scoped)  # a deed scoped by 围绕 stays a result
+
+
+def test_being_first_to_do_something_is_a_result_even_beside_a_figure() -> None:
+    achievements = items("坚持稳岗扩容，率先推行“夜间零工市场”服务，城镇调查失业率为4.1%。", "achievements")
+    assert any("率先推行“夜间零工市场”服务" in item for item in achievements)

@@ -104,7 +104,7 @@ _QUESTION = "？?"
 _OWN_MUST = re.compile(r"[^，。；：“”]{0,12}?(?<![需重主只纲必不])(?:要|必须|务必)(?![求素点件闻地害么是])")
 # What makes a figure a result worth listing: a rank or honour, a first, a goal met or beaten.
 _STANDOUT = re.compile(
-    r"第[一二三四五六七八九十\d]|首位|前列|前茅|领跑|领先|唯一|首个|首批|首笔|首次|表彰|获评|荣获|被评为|入选|获批|"
+    r"第[一二三四五六七八九十\d]|首位|前列|前茅|领跑|领先|率先|唯一|首个|首批|首笔|首次|表彰|获评|荣获|被评为|入选|获批|"
     r"达到或超过|超过目标|超额|序时|过半|创历史新高|历史最好|历史新高|再创新高"
 )
 # A standing among others: a rank, or a comparison with a wider area.
@@ -114,6 +114,13 @@ _ATTITUDE = re.compile(r"(?:高度)?(?:重视|正视|直面|认清|认识到?|�
 # A clause that only introduces the goals after it: "主要预期目标是", "目标为".
 _ANNOUNCES_GOALS = re.compile(
     r"(?:目标|指标)(?:任务)?(?:是|为)$|(?:预期|主要|发展)(?:目标|指标)$|(?:明确|确定|提出|部署)[^，。]{0,10}(?:目标|指标)$"
+)
+# How the results were pursued, not a result: "全县上下坚持稳字当头", "在市委的坚强领导下", "以稳增长为核心".
+_FRAMING = re.compile(
+    r"(?:[^，。；]{0,6}?(?:上下|各级各部门|我们))?(?:始终|坚定|全面|认真|深入|持续|紧紧|牢牢)?"
+    r"(?:坚持|锚定|遵循|秉持|深学笃用|学习贯彻|在[^，。；]{2,20}领导下|"
+    r"以[^，。；]{2,16}为(?:核心|主线|抓手|引领|统领|指导|目标)|全力以赴|全力拼|"
+    r"(?:落实|贯彻)[^，。；]{0,16}(?:决策部署|部署要求|工作要求|精神))"
 )
 _ASSESSMENT = re.compile(r"呈现|态势|取得了?[^，。]{0,8}(?:成效|成绩|进展|突破)|成效明显|成效显著|稳中向好|稳中有进|好于预期")
 
@@ -329,7 +336,8 @@ def _achievements(text: str, piece: Piece, numbers: Sequence[Quantity], lex: Lex
     start = after_lead(text, piece.body, piece.end, RESULT_LEAD)
     found = []
     starts = [q.start for q in numbers]  # in text order
-    for g_start, g_end in (span for group in _result_groups(text, piece, start) for span in _list_parts(text, *group)):
+    groups = _result_groups(text, piece, start, framing=lex)
+    for g_start, g_end in (span for group in groups for span in _list_parts(text, *group)):
         inside = numbers[bisect.bisect_left(starts, g_start) : bisect.bisect_left(starts, g_end)]
         words = text[g_start:g_end]
         if not _is_result(words, inside, lex, piece.section == "results"):
@@ -383,22 +391,32 @@ def _ranked(text: str, start: int, end: int, numbers: Sequence[Quantity], lex: L
     return phrase
 
 
-def _result_groups(text: str, piece: Piece, start: int) -> list[tuple[int, int]]:
-    """Clauses grouped into results: a new result starts where a clause states its own subject."""
+def _result_groups(text: str, piece: Piece, start: int, *, framing: Lexicon | None = None) -> list[tuple[int, int]]:
+    """Clauses grouped into results: a new result starts where a clause states its own subject.
+
+    With ``framing`` (the lexicon that tells a deed), the clauses that only say how the results were
+    pursued are left out: "全区上下坚持稳字当头、稳中求进，锚定…，推动经济运行整体好转" reports its
+    last clause, while "围绕A等产业开展精准招商" is a deed.
+    """
     groups: list[list[int]] = []
+    closed = False
     for clause in piece.clauses:
         c_start = max(clause.start, start)
         if c_start >= clause.end:
             continue
         words = text[c_start : clause.end]
+        if framing and _FRAMING.match(words) and not (re.search(r"\d", words) or framing.deed_verb.search(words)):
+            closed = True
+            continue
         fresh = not _CONTINUES.match(words) and len(words) >= 6
-        if groups:
+        if groups and not closed:
             size = groups[-1][1] - groups[-1][0]
             fits = clause.end - groups[-1][0] <= MAX_PHRASE
             if fits and not (fresh and size >= RESULT_GROUP):
                 groups[-1][1] = clause.end
                 continue
         groups.append([c_start, clause.end])
+        closed = False
     return [(s, e) for s, e in groups]
 
 
