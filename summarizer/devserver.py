@@ -313,6 +313,13 @@ class _Totals:
     completion_tokens: int = 0
 
 
+class _Listener(ThreadingHTTPServer):
+    """A listening socket with a real server's backlog: the standard library's 5 pending connections
+    drop a burst of clients (32 documents at once) to the kernel's one-second SYN retry."""
+
+    request_queue_size = 128
+
+
 class DevServer:
     """A chat-completions server in a background thread; use as a context manager.
 
@@ -360,7 +367,7 @@ class DevServer:
         self._batches: dict[str, _Batch] = {}
         self._released = not hold_batches
         self._batch_threads: list[threading.Thread] = []
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._httpd = _Listener((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
