@@ -15,20 +15,29 @@ opens: every further request fails at once with :class:`~summarizer.errors.Endpo
 Ctrl-C (:func:`interrupt`) abandons the requests in flight and refuses new ones within moments,
 whatever the server does. Every response body is scrubbed of the API key before anything else
 sees it, and none of its headers but its content type goes further.
+
+Two things keep a fast server busy from a process that is still starting and holds one interpreter
+lock: a request can be sent ahead (:meth:`RetryingTransport.send_ahead`, before the SDK has loaded)
+and the client's identical request later gets its answer; and a thread holding an answer lets the
+requests waiting for a slot go out before it parses it (:class:`_SendFirst`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import email.utils
 import errno
+import json
 import random
 import signal
 import socket
+import ssl
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -326,8 +335,10 @@ class Attempts:
         replayer: Replayer | None = None,
         secret: str | None = None,
         circuit: Circuit | None = None,
+        plain_http: bool = False,
     ) -> None:
         self.policy = policy
+        self.plain_http = plain_http
         self._meter = meter
         self.recorder = recorder
         self.replayer = replayer
@@ -413,15 +424,135 @@ class Attempts:
         return f"timed out after {self.policy.timeout:g} s"
 
 
+class _SendFirst:
+    """Requests before answers: a thread with an answer in hand lets waiting requests go out first.
+
+    On a small machine one interpreter lock serves every thread. When a round of answers comes in
+    at once, their parsing, grounding and rendering would otherwise take turns with the requests
+    that wait for the slots those answers freed, and every slot would idle for part of that work.
+    An answer waits (at most ``GIVE_WAY`` seconds) while a request holds a free slot, or could,
+    and has not been written to its socket yet.
+    """
+
+    def __init__(self, capacity: int | None) -> None:
+        self._capacity = capacity
+        self._waiting = self._held = self._unsent = 0
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def slot(self, slots: threading.Semaphore | None, request: httpx2.Request) -> Iterator[Callable[[], None]]:
+        """Hold one of ``slots`` for an attempt; yields the call that says its request is written
+        (also made by the transport when the request is written, seen through httpcore's trace)."""
+        self._change(waiting=1)
+        with slots or nullcontext():
+            self._change(waiting=-1, held=1, unsent=1)
+            pending = [True]
+
+            def sent() -> None:
+                with self._changed:
+                    if pending:
+                        pending.clear()
+                        self._unsent -= 1
+                        self._changed.notify_all()
+
+            request.extensions["trace"] = lambda event, info: sent() if event.endswith("receive_response_headers.started") else None
+            try:
+                yield sent
+            finally:
+                sent()
+                self._change(held=-1)
+
+    def _change(self, waiting: int = 0, held: int = 0, unsent: int = 0) -> None:
+        with self._changed:
+            self._waiting += waiting
+            self._held += held
+            self._unsent += unsent
+            self._changed.notify_all()
+
+    def give_way(self) -> None:
+        capacity = self._capacity
+        if capacity is None:
+            return
+        with self._changed:
+            self._changed.wait_for(
+                lambda: not (self._unsent or (self._waiting and self._held < capacity)), timeout=GIVE_WAY
+            )
+
+
+#: The longest an answer waits for requests to go out before it (:class:`_SendFirst`).
+GIVE_WAY = 0.5
+
+
 class RetryingTransport(httpx2.BaseTransport):
-    def __init__(self, attempts: Attempts, slots: threading.Semaphore | None = None) -> None:
+    def __init__(self, attempts: Attempts, slots: threading.Semaphore | None = None, capacity: int | None = None) -> None:
         self._attempts = attempts
         # A plain client underneath, so proxies from the environment (HTTPS_PROXY, NO_PROXY) still apply.
-        self._network = httpx2.Client(timeout=attempts.policy.timeout) if attempts.replayer is None else None
+        self._network = (
+            httpx2.Client(timeout=attempts.policy.timeout, verify=_verification(attempts))
+            if attempts.replayer is None else None
+        )  # fmt: skip
         self._slots = slots
+        self._order = _SendFirst(capacity)
+        # Requests sent ahead, by body, each with the meter of the document that sent it.
+        self._ahead: dict[str, list[tuple[UsageMeter | None, Future[httpx2.Response]]]] = {}
+        self._ahead_lock = threading.Lock()
+
+    def send_ahead(self, request: httpx2.Request) -> Future[httpx2.Response]:
+        """Start ``request`` now, in the background: the client's request with the same body, when it
+        comes, is answered by this one instead of being sent again (see :meth:`withdraw`)."""
+        future: Future[httpx2.Response] = Future()
+        with self._ahead_lock:
+            self._ahead.setdefault(_body_key(request.read()), []).append((_document_meter.get(), future))
+        context = contextvars.copy_context()  # the document's meter and answer log go along
+
+        def run() -> None:
+            try:
+                future.set_result(context.run(self._exchange, request))
+            except BaseException as error:  # noqa: BLE001 - raised where the client asks for the answer
+                future.set_exception(error)
+
+        threading.Thread(target=run, name="summarizer-ahead", daemon=True).start()
+        return future
+
+    def withdraw(self, future: Future[httpx2.Response]) -> bool:
+        """Forget a request sent ahead that no request of the client's claimed; True if it was so."""
+        with self._ahead_lock:
+            for key, waiting in self._ahead.items():
+                for entry in waiting:
+                    if entry[1] is future:
+                        waiting.remove(entry)
+                        if not waiting:
+                            del self._ahead[key]
+                        return True
+        return False
+
+    def _claim(self, body: bytes) -> Future[httpx2.Response] | None:
+        if not self._ahead:
+            return None
+        key = _body_key(body)
+        owner = _document_meter.get()  # identical documents at once: each claims the one it sent
+        with self._ahead_lock:
+            waiting = self._ahead.get(key, [])
+            for entry in waiting:
+                if entry[0] is owner:
+                    waiting.remove(entry)
+                    if not waiting:
+                        del self._ahead[key]
+                    return entry[1]
+        return None
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
+        ahead = self._claim(request.content)
+        if ahead is None:
+            answer = self._exchange(request)
+        else:
+            sent = ahead.result()
+            answer = _response(request, sent.status_code, sent.headers.get("content-type"), sent.content)
+        self._order.give_way()
+        return answer
+
+    def _exchange(self, request: httpx2.Request) -> httpx2.Response:
         attempts = self._attempts
         if self._network is None:
             return attempts.replayed(request)
@@ -429,7 +560,7 @@ class RetryingTransport(httpx2.BaseTransport):
         for attempt in range(1, attempts.policy.attempts + 1):
             retry_after = None
             attempts.check()
-            with self._slots or nullcontext():
+            with self._order.slot(self._slots, request) as sent:
                 attempts.check()
                 attempts.meter.record(requests=1)
                 try:
@@ -439,8 +570,10 @@ class RetryingTransport(httpx2.BaseTransport):
                         attempts.circuit,
                     )
                 except Exception as error:  # noqa: BLE001 - sorted out by Attempts.failed
+                    sent()
                     reason, retry = attempts.failed(error)
                 else:
+                    sent()
                     answer = attempts.answered(request, received)
                     if answer is not None:
                         return answer
@@ -458,7 +591,10 @@ class RetryingTransport(httpx2.BaseTransport):
 class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
     def __init__(self, attempts: Attempts, slots: asyncio.Semaphore | None = None) -> None:
         self._attempts = attempts
-        self._network = httpx2.AsyncClient(timeout=attempts.policy.timeout) if attempts.replayer is None else None
+        self._network = (
+            httpx2.AsyncClient(timeout=attempts.policy.timeout, verify=_verification(attempts))
+            if attempts.replayer is None else None
+        )  # fmt: skip
         self._slots = slots
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
@@ -494,6 +630,21 @@ class AsyncRetryingTransport(httpx2.AsyncBaseTransport):
     async def aclose(self) -> None:
         if self._network is not None:
             await self._network.aclose()
+
+
+def _verification(attempts: Attempts) -> ssl.SSLContext | bool:
+    """Certificates checked as usual, but for an http:// endpoint without loading the CA bundle (a
+    twentieth of a second of start-up, before the first request): it needs no TLS, and were a
+    redirect or proxy to want some, the connection fails for want of a trusted certificate."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT) if attempts.plain_http else True
+
+
+def _body_key(body: bytes) -> str:
+    """A request body as JSON with sorted keys: the same request however its client serialised it."""
+    try:
+        return json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False)
+    except ValueError:
+        return body.decode("utf-8", "replace")
 
 
 def _response(request: httpx2.Request, status: int, content_type: str | None, body: bytes) -> httpx2.Response:

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import re
 import threading
 import weakref
@@ -54,11 +55,14 @@ from summarizer.usage import UsageMeter, tokens_in_usage
 
 if TYPE_CHECKING:  # the SDKs load on the first real request: a fully cached run never pays for them
     import openai
+    from concurrent.futures import Future
+
+    import httpx2
     from openai.types.chat import ChatCompletion
     from instructor.core.exceptions import InstructorRetryException
     from tenacity import AsyncRetrying, Retrying
 
-    from summarizer.backends._http import Attempts, Circuit
+    from summarizer.backends._http import Attempts, Circuit, RetryingTransport
 
 #: Our mode names -> instructor.Mode member names.
 MODES: dict[str, str] = {
@@ -83,6 +87,7 @@ def _parse_errors() -> tuple[type[Exception], ...]:
 # to stderr although they are expected and retried. The final outcome is reported by summarizer;
 # an application that configures logging still receives these records.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
+LOG = logging.getLogger("summarizer")
 
 
 def answer_json(text: str) -> str:
@@ -154,12 +159,14 @@ class ModelAnswer(GroundedDraft):
         """The schema the model is shown: built once (instructor asks on every request in the JSON
         modes) and bounded (:func:`generation_bounds`); a copy, as instructor edits what it gets."""
         key = (cls, args, tuple(sorted(kwargs.items())))
-        if key not in _SHOWN_SCHEMAS:
-            _SHOWN_SCHEMAS[key] = generation_bounds(super().model_json_schema(*args, **kwargs))
+        with _SHOWN_SCHEMAS_LOCK:  # the first documents all ask at once: built once, not by each
+            if key not in _SHOWN_SCHEMAS:
+                _SHOWN_SCHEMAS[key] = generation_bounds(super().model_json_schema(*args, **kwargs))
         return copy.deepcopy(_SHOWN_SCHEMAS[key])
 
 
 _SHOWN_SCHEMAS: dict[Any, dict[str, Any]] = {}
+_SHOWN_SCHEMAS_LOCK = threading.Lock()
 
 #: The longest string the model may write, by property name (others: ``_STRING_BOUND``): a phrase
 #: is asked to be about 40 characters, a quote one clause or two.
@@ -237,6 +244,38 @@ def _answer_model() -> type[ModelAnswer]:
 
 
 _COMPLETIONS_PATH = "/chat/completions"
+#: The modes whose first request :meth:`LLMBackend._send_ahead` can build without instructor.
+ANSWER_FRAMES = ("tools", "json_schema")
+#: Headers the openai client adds from the environment, added to a request sent ahead of it too.
+_SDK_ENVIRONMENT_HEADERS = (("OPENAI_ORG_ID", "OpenAI-Organization"), ("OPENAI_PROJECT_ID", "OpenAI-Project"))
+
+
+def answer_frame(mode: str) -> dict[str, Any]:
+    """What instructor adds to a request's parameters in ``mode`` (tools, json_schema), built without
+    instructor (whose import costs as much as the SDK's): the answer schema in the mode's form.
+
+    A test keeps it equal to instructor's own (``handle_response_model``); were the two to differ,
+    no request is answered twice, the early one is only spent.
+    """
+    with _FRAMES_LOCK:
+        if mode not in _FRAMES:
+            _FRAMES[mode] = _built_frame(mode)
+        return _FRAMES[mode]
+
+
+_FRAMES: dict[str, dict[str, Any]] = {}
+_FRAMES_LOCK = threading.Lock()
+
+
+def _built_frame(mode: str) -> dict[str, Any]:
+    schema = ModelAnswer.model_json_schema()
+    if mode == "json_schema":
+        return {"response_format": {"type": "json_schema", "json_schema": {"name": ModelAnswer.__name__, "schema": schema}}}
+    name = schema["title"]
+    parameters = {key: value for key, value in schema.items() if key not in ("title", "description")}
+    parameters["required"] = sorted(field for field, info in ModelAnswer.model_fields.items() if info.is_required())
+    function = {"name": name, "description": schema.get("description", ""), "parameters": parameters}
+    return {"tools": [{"type": "function", "function": function}], "tool_choice": {"type": "function", "function": {"name": name}}}
 
 
 class _Connection:
@@ -328,6 +367,9 @@ class LLMBackend:
         # up cache lookups or usage reports meanwhile.
         self._connect_lock = threading.Lock()
         self._connection: _Connection | None = None
+        self._transport_lock = threading.Lock()
+        self._transport: RetryingTransport | None = None
+        self._ahead_off = False
         self._async_connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Connection]
         self._async_connections = weakref.WeakKeyDictionary()
         from summarizer.backends._http import install_interrupt_handler
@@ -342,8 +384,12 @@ class LLMBackend:
         """
         with self._connect_lock:
             connection, self._connection = self._connection, None
+        with self._transport_lock:
+            transport, self._transport = self._transport, None
         if connection is not None:
             connection.client.close()
+        elif transport is not None:  # requests were sent ahead, the client never made
+            transport.close()
         on_close, self._on_close = self._on_close, None
         if on_close is not None:
             on_close()
@@ -449,6 +495,7 @@ class LLMBackend:
     def _ask(self, meter: UsageMeter, job: _Job, reasks: int | None = None) -> SummaryDraft:
         from tenacity import Retrying
 
+        early = self._send_ahead(job, self.mode) if reasks is None else None
         while True:
             mode = self.mode
             retrying = Retrying(**self._reask_policy(meter, mode, reasks))
@@ -460,6 +507,10 @@ class LLMBackend:
                     return self._recover(error, mode, job)
                 except _FellBack:
                     continue
+            finally:
+                if early is not None:
+                    self._unclaimed(early)
+                    early = None
             return SummaryDraft.model_validate(answer.model_dump())
 
     async def _aask(self, meter: UsageMeter, job: _Job, reasks: int | None = None) -> SummaryDraft:
@@ -482,14 +533,12 @@ class LLMBackend:
 
     def _sync_client(self) -> _Connection:
         """The run's client, made on the first request (a fully cached run never imports the SDK)."""
+        transport = self._sync_transport()
         with self._connect_lock:
             if self._connection is None:
                 import httpx2
                 import openai
 
-                from summarizer.backends._http import RetryingTransport
-
-                transport = RetryingTransport(self._attempts(), self._slots)
                 self._connection = _Connection(
                     openai.OpenAI(
                         http_client=httpx2.Client(transport=transport, timeout=self.settings.timeout),
@@ -497,6 +546,45 @@ class LLMBackend:
                     )
                 )
             return self._connection
+
+    def _sync_transport(self) -> RetryingTransport:
+        """The run's transport: made without the SDK, so that the first requests go out while it loads."""
+        with self._transport_lock:
+            if self._transport is None:
+                from summarizer.backends._http import RetryingTransport
+
+                self._transport = RetryingTransport(self._attempts(), self._slots, self.settings.concurrency)
+            return self._transport
+
+    def _send_ahead(self, job: _Job, mode: str) -> Future[httpx2.Response] | None:
+        """Send ``job``'s first request now, as instructor will build it, before the SDK and instructor
+        load (half a second of start-up): instructor's identical request then gets this answer.
+
+        Only in the modes whose request is the parameters plus the answer schema (:func:`answer_frame`),
+        and not while recording or replaying (their files name the client's own requests).
+        """
+        url = self.settings.base_url
+        if not url or mode not in ANSWER_FRAMES or self._ahead_off or self._recorder or self._replayer:
+            return None
+        import httpx2
+
+        headers = {"Authorization": f"Bearer {self._api_key}", "Content-Type": "application/json",
+                   "Accept": "application/json"}  # fmt: skip
+        for variable, header in _SDK_ENVIRONMENT_HEADERS:  # what the SDK would add from the environment
+            if os.environ.get(variable):
+                headers[header] = os.environ[variable]
+        body = {**self._parameters(job), **answer_frame(mode)}
+        request = httpx2.Request("POST", url.rstrip("/") + _COMPLETIONS_PATH, headers=headers, json=body)
+        return self._sync_transport().send_ahead(request)
+
+    def _unclaimed(self, early: Future[httpx2.Response]) -> None:
+        """After the first attempt: a request sent ahead that instructor's did not claim was spent for
+        nothing (instructor builds its requests otherwise than :func:`answer_frame`): said once, and
+        no request of this run is sent ahead again."""
+        if self._sync_transport().withdraw(early) and not self._ahead_off:
+            self._ahead_off = True
+            LOG.warning("a request sent ahead of the SDK differed from the one instructor built; "
+                        "sending ahead is off for the rest of this run")  # fmt: skip
 
     def _loop_client(self) -> _Connection:
         """The async client of the running event loop (an async client cannot cross loops)."""
@@ -572,7 +660,8 @@ class LLMBackend:
         cap = getattr(s, "max_response_bytes", None) or MAX_RESPONSE_BYTES
         policy = RetryPolicy(s.max_retries, s.retry_backoff, s.timeout, cap)
         secret = self._api_key if self._api_key != NO_KEY else None
-        return Attempts(policy, self._run_meter, self._recorder, self._replayer, secret, self._shared_circuit())
+        plain = (s.base_url or "").lower().startswith("http://")
+        return Attempts(policy, self._run_meter, self._recorder, self._replayer, secret, self._shared_circuit(), plain)
 
     def _request(self, job: _Job, retrying: Retrying | AsyncRetrying) -> dict[str, Any]:
         return {**self._parameters(job), "response_model": _answer_model(), "max_retries": retrying, "strict": False}
