@@ -763,6 +763,9 @@ _BATCHES_ROUTE = re.compile(r"/batches(?:/(?P<id>[^/]+)(?P<cancel>/cancel)?)?$")
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the openai client's connection pool expects
+    # TCP_NODELAY, as production servers set it: headers and body go out as two writes, and with
+    # Nagle's algorithm the body waits for the client's delayed acknowledgement, 40 ms an answer.
+    disable_nagle_algorithm = True
     dev: DevServer
     connection: socket.socket  # a TCP server's request is its socket (the base class types it Any)
 
