@@ -18,7 +18,7 @@ from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Literal, Union
 
-from summarizer import grounding
+from summarizer import grounding, preparation
 from summarizer.backends import Backend
 from summarizer.collector import collector_paused
 from summarizer.config import Config, endpoint_configured, load_config
@@ -224,12 +224,13 @@ def summarize_many(
     # Twice as many workers as slots: while some documents wait for their model answer, others are
     # loaded, pre-extracted and grounded, so the model's slots (its own limit) never sit idle.
     workers = 2 * max(1, concurrency or cfg.llm.concurrency)
+    turns = preparation.Turns()  # one document prepared at a time
     pending: set[Future[Outcome]] = set()
     source_errors: list[BaseException] = []
     in_order = _InOrder(ordered)
     with opened_backend(backend, cfg) as chosen, ThreadPoolExecutor(max_workers=workers) as pool:
         for index, source in enumerate(_until_failure(sources, source_errors)):
-            pending.add(pool.submit(_outcome, source, index, chosen, cfg))
+            pending.add(pool.submit(_outcome, source, index, chosen, cfg, turns))
             if len(pending) >= 2 * workers:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 yield from in_order.release(future.result() for future in done)
@@ -272,11 +273,12 @@ def _until_failure(sources: Iterable[Source], failures: list[BaseException]) -> 
             return
 
 
-def _outcome(source: Source, index: int, backend: Backend, config: Config) -> Outcome:
+def _outcome(source: Source, index: int, backend: Backend, config: Config, turns: preparation.Turns) -> Outcome:
     started = time.perf_counter()
     name = _source_name(source)
     try:
-        summary = summarize_document(load(source, config=config), backend)
+        with turns.turn():
+            summary = summarize_document(load(source, config=config), backend)
     except Exception as error:  # noqa: BLE001 - one bad source must not stop the others
         return _failure(name, index, error, started)
     return Summarized(name, index, summary, time.perf_counter() - started)

@@ -549,8 +549,13 @@ class RetryingTransport(httpx2.BaseTransport):
         else:
             sent = ahead.result()
             answer = _response(request, sent.status_code, sent.headers.get("content-type"), sent.content)
-        self._order.give_way()
+        self.give_way()
         return answer
+
+    def give_way(self) -> None:
+        """Wait (at most ``GIVE_WAY`` seconds) until the requests that hold a slot, or could take a
+        free one, are written."""
+        self._order.give_way()
 
     def _exchange(self, request: httpx2.Request) -> httpx2.Response:
         attempts = self._attempts

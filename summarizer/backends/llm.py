@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from pydantic import ConfigDict, ValidationError
 
+from summarizer import preparation
 from summarizer.cache import DiskCache, cache_key
 from summarizer.chunking import merge_drafts, split_text
 from summarizer.config import MODE_FALLBACK, NO_KEY, PROVIDERS, LLMSettings
@@ -375,6 +376,11 @@ class LLMBackend:
         from summarizer.backends._http import install_interrupt_handler
 
         install_interrupt_handler()  # Ctrl-C also abandons the requests worker threads are blocked in
+        if not offline and self._replayer is None and batch_answers is None:
+            # Made before any document is: its network stack takes a tenth of a second to import,
+            # which the first document would spend sharing one interpreter with every other
+            # document's preparation, holding up all the first requests (a cached run pays it too).
+            self._sync_transport()
 
     def close(self) -> None:
         """Release what this backend holds for the run (its client, a local server); idempotent.
@@ -493,9 +499,12 @@ class LLMBackend:
         return await self._aask(meter, reask, self.settings.max_reasks - 1)
 
     def _ask(self, meter: UsageMeter, job: _Job, reasks: int | None = None) -> SummaryDraft:
+        early = self._send_ahead(job, self.mode) if reasks is None else None
+        preparation.ready()  # from here on this document waits for its model, or reads its answer
+        if self._connection is None:
+            self._let_first_requests_out()
         from tenacity import Retrying
 
-        early = self._send_ahead(job, self.mode) if reasks is None else None
         while True:
             mode = self.mode
             retrying = Retrying(**self._reask_policy(meter, mode, reasks))
@@ -555,6 +564,15 @@ class LLMBackend:
 
                 self._transport = RetryingTransport(self._attempts(), self._slots, self.settings.concurrency)
             return self._transport
+
+    def _let_first_requests_out(self) -> None:
+        """Before the SDK's import (the longest piece of CPU work in a run, half a second, which the
+        first answer needs but no request does): the documents started are prepared and their
+        requests written first, waiting at most ``GIVE_WAY`` seconds for each."""
+        from summarizer.backends._http import GIVE_WAY
+
+        preparation.wait_settled(GIVE_WAY)
+        self._sync_transport().give_way()
 
     def _send_ahead(self, job: _Job, mode: str) -> Future[httpx2.Response] | None:
         """Send ``job``'s first request now, as instructor will build it, before the SDK and instructor
