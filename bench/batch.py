@@ -7,7 +7,8 @@ Prints:
 - LLM path: wall time of 96 documents, one request each, at concurrency C with a fixed per-request
   latency L of 1 s, start-up included, as a ratio to the ideal N*L/C (bars: <= 1.15 at C=8, <= 1.25
   at C=32); the time from launch to the first request (bar: <= 1.5 s); the client's CPU per
-  document beyond a one-document run (bar: <= 25 ms); a cached re-run (bar: <= 2 s, zero requests).
+  document beyond a one-document run (bar: <= 25 ms); a cached re-run (bar: <= 2 s, zero requests);
+  the full run also C=8 against a server that leaves Nagle's algorithm on.
 - Rules backend: documents per second, and time and peak memory for 100 vs 10,000 documents
   (time should grow linearly, memory stay flat).
 """
@@ -87,7 +88,9 @@ def _llm_options(server: DevServer) -> list[str]:
     return ["--backend", "llm", "--base-url", server.base_url, "--model", "bench"]
 
 
-def bench_llm(work: Path, documents: int, latency: float, concurrencies: tuple[int, ...]) -> None:
+def bench_llm(work: Path, documents: int, latency: float, concurrencies: tuple[int, ...], nagle: bool = False) -> None:
+    """``nagle``: also at the first concurrency against a server that leaves Nagle's algorithm on
+    (as Python's own HTTP server does), where the client must acknowledge at once."""
     docs = write_corpus(work / "llm-docs", documents)
     one = write_corpus(work / "llm-one", 1)
     env = installed_like({**os.environ, "OPENAI_API_KEY": "bench-key-not-secret"}, work)
@@ -97,22 +100,25 @@ def bench_llm(work: Path, documents: int, latency: float, concurrencies: tuple[i
         base = [*_llm_options(server), "--no-cache"]
         run_cli(["summarize", str(docs), *base, "--concurrency", "8", "-o", str(work / "warm")], env)
         _, _, cpu_one = run_cli(["summarize", str(one), *base, "-o", str(work / "one")], env)
-    for concurrency in concurrencies:
+    cases = [(concurrency, True) for concurrency in concurrencies] + ([(concurrencies[0], False)] if nagle else [])
+    for concurrency, nodelay in cases:
         ideal = documents * latency / concurrency
-        cache = work / f"cache-{concurrency}"
-        with DevServer(answers, latency=latency) as server:
+        cache = work / f"cache-{concurrency}-{nodelay}"
+        with DevServer(answers, latency=latency, nodelay=nodelay) as server:
             common = ["summarize", str(docs), *_llm_options(server), "--concurrency", str(concurrency),
                       "--cache-dir", str(cache)]
             answers.first_request = None
             launched = time.perf_counter()
-            first, _, cpu = run_cli([*common, "-o", str(work / f"llm-out-{concurrency}")], env)
+            first, _, cpu = run_cli([*common, "-o", str(work / f"llm-out-{concurrency}-{nodelay}")], env)
             startup = (answers.first_request or launched) - launched
             requests_first = server.totals.requests
-            second, _, _ = run_cli([*common, "-o", str(work / f"llm-again-{concurrency}")], env)
+            second, _, _ = run_cli([*common, "-o", str(work / f"llm-again-{concurrency}-{nodelay}")], env)
             requests_second = server.totals.requests - requests_first
-        manifest = json.loads((work / f"llm-out-{concurrency}" / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((work / f"llm-out-{concurrency}-{nodelay}" / "manifest.json").read_text(encoding="utf-8"))
         failed = sum(1 for entry in manifest["entries"] if entry["status"] != "done")
         per_document = (cpu - cpu_one) / (documents - 1) * 1000
+        if not nodelay:
+            print("  a server without TCP_NODELAY:")
         print(f"  C={concurrency:<3} ideal N*L/C {ideal:6.2f} s   first run {first:6.2f} s   ratio {first / ideal:.3f}"
               f"   requests {requests_first}, failed {failed}")
         print(f"        start-up to first request {startup:.2f} s (ratio from the first request {(first - startup) / ideal:.3f})"
@@ -148,7 +154,7 @@ def main() -> None:
             bench_llm(work, documents=96, latency=1.0, concurrencies=(8,))
             bench_rules(work, small=100, large=2_000)
         else:
-            bench_llm(work, documents=96, latency=1.0, concurrencies=(8, 32))
+            bench_llm(work, documents=96, latency=1.0, concurrencies=(8, 32), nagle=True)
             bench_rules(work, small=100, large=10_000)
 
 

@@ -330,6 +330,8 @@ class DevServer:
     or structured outputs; ``latency`` is the time from a request's arrival to its answer.
     ``hold_batches`` keeps every batch ``in_progress``, none of its lines answered, until
     :meth:`release_batches`: the one state a test could otherwise only catch by luck.
+    ``nodelay=False`` leaves Nagle's algorithm on, as Python's own HTTP server does: each answer's
+    body then waits for the client to acknowledge its headers.
     """
 
     def __init__(
@@ -340,6 +342,7 @@ class DevServer:
         reject_json_schema: bool = False,
         latency: float = 0.0,
         hold_batches: bool = False,
+        nodelay: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -367,7 +370,7 @@ class DevServer:
         self._batches: dict[str, _Batch] = {}
         self._released = not hold_batches
         self._batch_threads: list[threading.Thread] = []
-        self._httpd = _Listener((host, port), _handler_for(self))
+        self._httpd = _Listener((host, port), _handler_for(self, nodelay))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -750,9 +753,10 @@ def _form_fields(content_type: str, raw: bytes) -> dict[str, tuple[str | None, b
     return fields
 
 
-def _handler_for(server: DevServer) -> type[BaseHTTPRequestHandler]:
+def _handler_for(server: DevServer, nodelay: bool) -> type[BaseHTTPRequestHandler]:
     class Handler(_Handler):
         dev = server
+        disable_nagle_algorithm = nodelay
 
     return Handler
 
@@ -764,7 +768,7 @@ _BATCHES_ROUTE = re.compile(r"/batches(?:/(?P<id>[^/]+)(?P<cancel>/cancel)?)?$")
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the openai client's connection pool expects
     # TCP_NODELAY, as production servers set it: headers and body go out as two writes, and with
-    # Nagle's algorithm the body waits for the client's delayed acknowledgement, 40 ms an answer.
+    # Nagle's algorithm the body waits for the client's acknowledgement of the headers.
     disable_nagle_algorithm = True
     dev: DevServer
     connection: socket.socket  # a TCP server's request is its socket (the base class types it Any)

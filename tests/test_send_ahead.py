@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import ssl
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from summarizer.backends import llm
+from summarizer.backends import _http, llm
 from summarizer.backends._http import GIVE_WAY, Attempts, RetryPolicy, _SendFirst, _verification
 from summarizer.backends.llm import ANSWER_FRAMES, LLMBackend, answer_frame
 from summarizer.config import load_config
@@ -180,3 +181,29 @@ def test_a_plain_http_endpoint_loads_no_certificates_and_still_verifies() -> Non
     assert plain.verify_mode == ssl.CERT_REQUIRED and plain.check_hostname
     assert plain.cert_store_stats()["x509_ca"] == 0  # an https hop through it would fail, not pass unchecked
     assert _verification(Attempts(policy, UsageMeter())) is True
+
+
+@pytest.mark.skipif(not hasattr(socket, "TCP_QUICKACK"), reason="TCP_QUICKACK is Linux's")
+def test_an_answer_is_acknowledged_at_once_after_its_headers_and_each_piece(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Against a server that leaves Nagle's algorithm on, the body waits for the acknowledgement of
+    the headers: the client sends it at once rather than after the kernel's 40 ms."""
+    acknowledged: list[tuple[str, int]] = []
+    real = _http.acknowledge
+
+    def recording(sock: socket.socket) -> None:
+        real(sock)
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK) == 1
+        acknowledged.append(sock.getpeername())
+
+    monkeypatch.setattr(_http, "acknowledge", recording)
+    document = document_from_text(TEXT, name="d.txt")
+    with DevServer(nodelay=False) as server:
+        backend = LLMBackend(settings(server, tmp_path))
+        summary = backend.summarize(document, extract_quantities(document.text))
+        backend.close()
+        address = httpx2.URL(server.base_url)
+    assert summary.metrics
+    assert len(acknowledged) >= 2  # after the headers, and after each piece of the body
+    assert set(acknowledged) == {(address.host, address.port)}
