@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from summarizer import preparation
@@ -11,6 +12,12 @@ from summarizer.backends.llm import LLMBackend
 from summarizer.backends.rules import RulesBackend
 from summarizer.config import Config, LLMSettings
 from summarizer.devserver import DevServer
+
+
+def started(work: Callable[[], None]) -> threading.Thread:
+    thread = threading.Thread(target=work, daemon=True)  # a stuck one must not hang the suite
+    thread.start()
+    return thread
 
 
 def test_a_document_waiting_for_its_model_hands_its_turn_on() -> None:
@@ -27,11 +34,9 @@ def test_a_document_waiting_for_its_model_hands_its_turn_on() -> None:
         with turns.turn():
             second_prepared.set()
 
-    one = threading.Thread(target=first)
-    one.start()
+    one = started(first)
     assert first_ready.wait(5)
-    two = threading.Thread(target=second)
-    two.start()
+    two = started(second)
     assert second_prepared.wait(5)  # while the first is still in its block
     assert one.is_alive()
     first_may_end.set()
@@ -42,29 +47,27 @@ def test_a_document_waiting_for_its_model_hands_its_turn_on() -> None:
 def test_a_second_document_waits_while_the_first_is_being_prepared() -> None:
     turns = preparation.Turns()
     holding, release = threading.Event(), threading.Event()
-    started: list[str] = []
+    prepared: list[str] = []
 
     def first() -> None:
         with turns.turn():
-            started.append("first")
+            prepared.append("first")
             holding.set()
             release.wait(5)
 
     def second() -> None:
         with turns.turn():
-            started.append("second")
+            prepared.append("second")
 
-    one = threading.Thread(target=first)
-    one.start()
+    one = started(first)
     assert holding.wait(5)
-    two = threading.Thread(target=second)
-    two.start()
+    two = started(second)
     two.join(0.2)
-    assert started == ["first"] and two.is_alive()
+    assert prepared == ["first"] and two.is_alive()
     release.set()
     one.join(5)
     two.join(5)
-    assert started == ["first", "second"]
+    assert prepared == ["first", "second"]
 
 
 def test_waiting_until_settled_returns_once_no_document_wants_a_turn() -> None:
@@ -83,16 +86,13 @@ def test_waiting_until_settled_returns_once_no_document_wants_a_turn() -> None:
             preparation.wait_settled(5)
             settled.set()
 
-    waiting = threading.Thread(target=waiter)
-    waiting.start()
+    waiting = started(waiter)
     waiting.join(0.2)  # nobody else wants a turn: it is settled at once
     assert settled.is_set()
     settled.clear()
-    other = threading.Thread(target=preparing)
-    other.start()
+    other = started(preparing)
     assert holding.wait(5)
-    again = threading.Thread(target=waiter)
-    again.start()
+    again = started(waiter)
     again.join(0.2)
     assert not settled.is_set()  # its own turn was handed on, but another document wants one still
     release.set()
