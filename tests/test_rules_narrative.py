@@ -134,3 +134,13 @@ def test_how_results_were_pursued_is_no_result_and_the_result_after_it_is() -> N
 def test_being_first_to_do_something_is_a_result_even_beside_a_figure() -> None:
     achievements = items("坚持稳岗扩容，率先推行“夜间零工市场”服务，城镇调查失业率为4.1%。", "achievements")
     assert any("率先推行“夜间零工市场”服务" in item for item in achievements)
+
+
+def test_a_clause_aimed_at_a_standing_is_a_goal_not_a_result() -> None:
+    text = (
+        "上半年，全县经济运行稳中有进，开发区获评省级优秀园区。"
+        "会议的主要任务是梳理差距、补齐短板，确保重点指标实现“双过半”。"
+    )
+    achievements = items(text, "achievements")
+    assert any("获评省级优秀园区" in item for item in achievements)
+    assert not any("双过半" in item for item in achievements)  # 确保…: aimed at, not reached

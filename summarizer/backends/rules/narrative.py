@@ -122,6 +122,8 @@ _FRAMING = re.compile(
     r"以[^，。；]{2,16}为(?:核心|主线|抓手|引领|统领|指导|目标)|全力以赴|全力拼|"
     r"(?:落实|贯彻)[^，。；]{0,16}(?:决策部署|部署要求|工作要求|精神))"
 )
+# Aimed at, not reached: "确保主要指标实现“时间过半任务过半”" is a goal, whatever it names.
+_AIMED = re.compile(r"(?<!在)确保(?!了)|力争|务必")
 _ASSESSMENT = re.compile(r"呈现|态势|取得了?[^，。]{0,8}(?:成效|成绩|进展|突破)|成效明显|成效显著|稳中向好|稳中有进|好于预期")
 
 
@@ -427,7 +429,7 @@ def _is_result(words: str, numbers: Sequence[Quantity], lex: Lexicon, reviewed: 
     is work done: a result too.
     """
     honour = _STANDOUT.search(words)
-    if any(q.is_target for q in numbers):
+    if any(q.is_target for q in numbers) or _AIMED.search(words):
         return False  # a goal, not a result
     if numbers:
         ranked = any(q.kind in ("rank", "top_n") for q in numbers)
