@@ -144,3 +144,8 @@ def test_a_clause_aimed_at_a_standing_is_a_goal_not_a_result() -> None:
     achievements = items(text, "achievements")
     assert any("获评省级优秀园区" in item for item in achievements)
     assert not any("双过半" in item for item in achievements)  # 确保…: aimed at, not reached
+
+
+def test_a_sentence_that_says_what_the_main_task_is_sets_work() -> None:
+    tasks = items("座谈会的主要任务是摸清企业诉求、协调要素保障，推动技改项目尽快投产。", "tasks")
+    assert tasks and "摸清企业诉求" in tasks[0]
