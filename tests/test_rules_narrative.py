@@ -149,3 +149,13 @@ def test_a_clause_aimed_at_a_standing_is_a_goal_not_a_result() -> None:
 def test_a_sentence_that_says_what_the_main_task_is_sets_work() -> None:
     tasks = items("座谈会的主要任务是摸清企业诉求、协调要素保障，推动技改项目尽快投产。", "tasks")
     assert tasks and "摸清企业诉求" in tasks[0]
+
+
+def test_work_set_in_answer_to_a_situation_is_a_task_without_the_situation() -> None:
+    text = (
+        "上半年，全镇新签约项目12个。"
+        "面对周边园区你追我赶的招商态势，我们必须拿出更实举措，盯紧龙头企业开展上门招商。"
+    )
+    tasks = items(text, "tasks")
+    assert tasks and tasks[0].startswith("拿出更实举措")
+    assert not any("更实举措" in item for item in items(text, "achievements"))
