@@ -159,3 +159,13 @@ def test_work_set_in_answer_to_a_situation_is_a_task_without_the_situation() -> 
     tasks = items(text, "tasks")
     assert tasks and tasks[0].startswith("拿出更实举措")
     assert not any("更实举措" in item for item in items(text, "achievements"))
+
+
+def test_a_task_phrase_drops_the_examples_before_the_work() -> None:
+    tasks = items(
+        "会议要求，要抓重点企业稳产达产。诸如化工、建材、食品加工、纺织服装、电子信息、汽车零部件等六个重点行业，"
+        "做到应统尽统、应报尽报，确保一季度工业增速明显回升。",
+        "tasks",
+    )
+    assert tasks and not any("诸如" in item for item in tasks)
+    assert any("应统尽统" in item for item in tasks)

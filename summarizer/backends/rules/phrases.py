@@ -129,11 +129,16 @@ def _without_modifier(text: str, start: int, end: int, lex: Lexicon) -> tuple[in
     return start, end
 
 
+_ILLUSTRATION = re.compile(r"(?:诸如|比如|例如|譬如)")
+
+
 def _content_score(text: str, span: tuple[int, int], lex: Lexicon) -> float:
     """How much a clause says: concrete nouns, names in quotes, numbers; slogans say nothing."""
     words = text[span[0] : span[1]]
     if lex.slogan.fullmatch(words):
         return -1.0
+    if _ILLUSTRATION.match(words):
+        return -0.5  # "诸如A、B、C等7个行业": examples of what another clause names
     nouns = len(set(lex.domain_noun.findall(words)))
     named = len(re.findall(r"[“《]", words)) + len(re.findall(r"\d", words[:1]))
     return nouns + named + (0.5 if lex.task_verb.match(words) else 0.0) + min(len(words), 20) / 40
