@@ -935,6 +935,11 @@ def _target_cue(text: str, r: _Reading, sentence: tuple[int, int], clause_start:
     index = bisect_left(goals, r.end)
     goal = goals[index] if index < len(goals) and goals[index] + 2 <= sentence[1] else -1
     if goal != -1 and not text.startswith("目标任务", goal) and not _CLAUSE_END.search(text, r.end, goal):
-        return "目标"
+        # "11项达到或超过目标序时": a goal reached is a result
+        return None if _ATTAINED.search(text, r.end, goal) else "目标"
     return None
+
+
+#: Between a figure and the 目标 after it: the goal was reached, so the figure is a result.
+_ATTAINED = re.compile(r"达到|超过|超出|完成|实现|好于|快于|高于")
 

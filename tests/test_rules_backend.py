@@ -448,3 +448,14 @@ def test_the_examples_before_deng_do_not_name_the_count() -> None:
     summary = summarize(document_from_text(text))
     assert metric(summary, "引进亿元项目").value == 12  # 等 closes the examples; the words after it name the figure
     assert any(m.name.startswith("中等职业学校") and m.value == 3200 for m in summary.metrics)  # 中等 is a word
+
+
+def test_indicators_that_reached_their_goal_are_a_result_and_their_tally_no_metric() -> None:
+    text = "一季度，全县12项主要经济指标中有9项达到或超过目标序时进度，其中工业投资增长18.2%，增速居全市第一。"
+    quantities = {text[q.start : q.end]: q for q in extract_quantities(text)}
+    assert not quantities["9项"].is_target and not quantities["12项"].is_target  # a goal reached: results
+    summary = summarize(document_from_text(text))
+    assert not summary.targets
+    assert all(m.unit != "项" for m in summary.metrics)  # tallies of indicators are no indicator
+    assert any("达到或超过目标" in item.text for item in summary.achievements)
+    assert any(m.value == 18.2 or m.growth_pct == 18.2 for m in summary.metrics)

@@ -181,13 +181,19 @@ def ranked_subjects(text: str, rank: Quantity) -> tuple[list[str], bool] | None:
 
 
 def list_counts(text: str, quantities: Sequence[Quantity]) -> set[str]:
-    """Ids of the counts that only tally a list ("等3项指标"): the list's subjects carry the figures."""
+    """Ids of the counts that only tally a list ("等3项指标") or indicators ("14项主要指标中有11项
+    达到目标"): the indicators themselves carry the figures."""
     counted: set[str] = set()
     ends, spans = _ranked_lists(text)
     for quantity in quantities:
         if quantity.unit != "项":
             continue
         index = bisect.bisect_right(ends, quantity.start)  # the first list ending after the count starts
-        if index < len(spans) and spans[index][0] <= quantity.start:
+        listed = index < len(spans) and spans[index][0] <= quantity.start
+        if listed or _INDICATORS_AFTER.match(text, quantity.end) or _INDICATORS_BEFORE.search(text, max(0, quantity.start - 6), quantity.start):
             counted.add(quantity.id)
     return counted
+
+
+_INDICATORS_AFTER = re.compile(r"[^，。；、\d]{0,8}指标")
+_INDICATORS_BEFORE = re.compile(r"指标中?(?:有|的)?$")
