@@ -459,3 +459,16 @@ def test_indicators_that_reached_their_goal_are_a_result_and_their_tally_no_metr
     assert all(m.unit != "项" for m in summary.metrics)  # tallies of indicators are no indicator
     assert any("达到或超过目标" in item.text for item in summary.achievements)
     assert any(m.value == 18.2 or m.growth_pct == 18.2 for m in summary.metrics)
+
+
+def test_a_rank_reached_by_a_move_is_named_by_what_moved() -> None:
+    summary = summarize(document_from_text("在年度园区综合评价中，开发区创新能力由第31位上升到第9位，位次前移22位。"))
+    assert any(m.name == "创新能力排名" and m.value == 9 for m in summary.metrics)
+    assert not any("上升" in m.name or "由" in m.name for m in summary.metrics)
+
+
+def test_a_rank_by_total_is_the_rank_of_the_indicator_before_it() -> None:
+    summary = summarize(document_from_text("一季度，全县社会消费品零售总额完成42.6亿元，同比增长7.1%，总量居全市第二。"))
+    assert any(m.name == "社会消费品零售总额全市排名" and m.value == 2 for m in summary.metrics)
+    summary = summarize(document_from_text("上半年，全区地区生产总值完成318.2亿元，同比增长6.6%，总量居全市第三。"))
+    assert any(m.name == "地区生产总值总量全市排名" and m.value == 3 for m in summary.metrics)

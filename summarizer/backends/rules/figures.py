@@ -309,18 +309,30 @@ def _rank_draft(
     """
     words = re.sub(r"\d{4}年度?|[上下]半年|前[一二三]季度|第?[一二三四]季度", "", lead)
     growth_word = re.match(r"(?:增速|增幅)", words)
-    words = words[growth_word.end() :] if growth_word else words
+    # "地区生产总值…，总量居全市第一": the rank of the indicator before it, by its total
+    measure = _RANKED_MEASURE.match(words) if head is not None and not growth_word else None
+    words = words[(growth_word or measure).end() :] if growth_word or measure else words
+    words = _MOVED_FROM.sub("", _MOVED_TO.sub("", words))  # "由第20位上升到第16位": the rank it reached
     words = lex.rank_tail.sub("", lex.rank_lead.sub("", words))
     words = words.strip(EDGE_QUOTES)
     scope_only = not words or (lex.rank_scope.match(words) is not None and len(words) <= 8)
     if head is not None and scope_only:
         growth = growth_word or (head.value is None and head.growth_pct is not None)
-        name = f"{head.name}{'增速' if growth else ''}{words}排名"
+        total = measure.group() if measure and not head.name.endswith(("总额", "总量", "规模")) else ""
+        name = f"{head.name}{'增速' if growth else ''}{total}{words}排名"
     else:
         name = f"{_clean_rank_words(words, lex)}排名" if words else "排名"
     draft = _Draft(name, floor, [quantity], quantity.value, quantity.unit or "名", period=period)
     draft.derived = True
     return draft
+
+
+_RANKED_MEASURE = re.compile(r"总量|总额|规模")
+_MOVEMENT = r"(?:上升|提升|跃升|攀升|前进|前移|跃居|下降|下滑|后退|回落)了?(?:到|至|为)?"
+#: The move that led to a rank, after what was ranked: "可持续发展能力由24位上升到(第4位)".
+_MOVED_TO = re.compile(rf"(?:(?:由|从)[^，。；]*?)?{_MOVEMENT}$")
+#: ...or before it: "(GDP增速)跃升全市(第1位)".
+_MOVED_FROM = re.compile(rf"^{_MOVEMENT}")
 
 
 def _clean_rank_words(words: str, lex: Lexicon) -> str:
