@@ -472,3 +472,8 @@ def test_a_rank_by_total_is_the_rank_of_the_indicator_before_it() -> None:
     assert any(m.name == "社会消费品零售总额全市排名" and m.value == 2 for m in summary.metrics)
     summary = summarize(document_from_text("上半年，全区地区生产总值完成318.2亿元，同比增长6.6%，总量居全市第三。"))
     assert any(m.name == "地区生产总值总量全市排名" and m.value == 3 for m in summary.metrics)
+
+
+def test_a_completion_rate_of_a_goal_set_above_names_the_indicator_not_who_set_it() -> None:
+    summary = summarize(document_from_text("上半年，全县工业投资38.5亿元，完成省里下达全年目标的61.2%。"))
+    assert any(m.name == "工业投资全年目标完成率" and m.value == 61.2 for m in summary.metrics)

@@ -257,7 +257,13 @@ def _now_word_end(text: str, sentence_start: int, sentence_end: int) -> int | No
 def _task_share(name: str) -> str | None:
     """完成全年任务(的) / 占年度计划(的) -> …完成率: a completion rate worded as a deed or a share."""
     match = re.fullmatch(r"(.*?)(?:完成|占)?(全年|年度)?(任务|计划|目标|预算)", name)
-    return f"{match.group(1)}{match.group(2) or ''}{match.group(3)}完成率" if match else None
+    if not match:
+        return None
+    subject = "" if _GOAL_SETTER.search(match.group(1)) else match.group(1)  # 市政府下达(全年目标): who set it
+    return f"{subject}{match.group(2) or ''}{match.group(3)}完成率"
+
+
+_GOAL_SETTER = re.compile(r"(?:下达|确定|制定|分解|安排)的?$")
 
 
 def _join_attribute(head: str, attribute: str, lex: Lexicon) -> str:
