@@ -317,7 +317,8 @@ def _rank_draft(
     growth_word = re.match(r"(?:增速|增幅)", words)
     # "地区生产总值…，总量居全市第一": the rank of the indicator before it, by its total
     measure = _RANKED_MEASURE.match(words) if head is not None and not growth_word else None
-    words = words[(growth_word or measure).end() :] if growth_word or measure else words
+    opening = growth_word or measure
+    words = words[opening.end() :] if opening else words
     words = _MOVED_FROM.sub("", _MOVED_TO.sub("", words))  # "由第20位上升到第16位": the rank it reached
     words = lex.rank_tail.sub("", lex.rank_lead.sub("", words))
     words = words.strip(EDGE_QUOTES)
