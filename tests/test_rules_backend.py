@@ -477,3 +477,12 @@ def test_a_rank_by_total_is_the_rank_of_the_indicator_before_it() -> None:
 def test_a_completion_rate_of_a_goal_set_above_names_the_indicator_not_who_set_it() -> None:
     summary = summarize(document_from_text("上半年，全县工业投资38.5亿元，完成省里下达全年目标的61.2%。"))
     assert any(m.name == "工业投资全年目标完成率" and m.value == 61.2 for m in summary.metrics)
+
+
+def test_a_rank_in_a_ranking_named_before_it_takes_the_rankings_name() -> None:
+    summary = summarize(document_from_text(
+        "在全省开发区高质量发展综合考核中，城南经开区由第12位上升到第5位，营商环境由第9位上升到第2位。"
+    ))
+    names = {m.name: m.value for m in summary.metrics}
+    assert names.get("全省开发区高质量发展综合考核排名") == 5
+    assert names.get("营商环境排名") == 2  # a rank that names its own subject keeps it

@@ -149,7 +149,8 @@ def _sentence_metrics(
                 draft.derived = True
                 drafts.append(draft)
         elif quantity.kind in ("rank", "top_n"):
-            drafts.append(_rank_draft(quantity, floor, lead, head, period, lex))
+            ranking = _RANKING.search(text, quantity.sentence_start, floor)
+            drafts.append(_rank_draft(quantity, floor, lead, head, period, lex, ranking and ranking.group(1)))
         elif comparison and quantity.kind in ("percentage_point", "percent", "multiple") and head is not None:
             drafts.append(_comparison_draft(quantity, floor, comparison, head, period))
         elif quantity.kind == "percentage_point":
@@ -306,12 +307,20 @@ def _signed(quantity: Quantity, lead: str, lex: Lexicon, trailing: str | None = 
 
 
 def _rank_draft(
-    quantity: Quantity, floor: int, lead: str, head: _Draft | None, period: str | None, lex: Lexicon
+    quantity: Quantity,
+    floor: int,
+    lead: str,
+    head: _Draft | None,
+    period: str | None,
+    lex: Lexicon,
+    ranking: str | None = None,
 ) -> _Draft:
     """A rank is a metric of its own: <indicator>[增速]<scope>排名, or the ranked assessment's words.
 
     "增速居全市第二" after an indicator names that indicator's rank; a longer phrase before the rank
-    ("在创文考核中排名第一") names what was ranked.
+    ("在创文考核中排名第一") names what was ranked. ``ranking``: the ranking an earlier clause of the
+    sentence names ("在X综合排名中，高新区由第20位上升到第16位"), for a rank whose own words name
+    only the body ranked.
     """
     words = re.sub(r"\d{4}年度?|[上下]半年|前[一二三]季度|第?[一二三四]季度", "", lead)
     growth_word = re.match(r"(?:增速|增幅)", words)
@@ -327,6 +336,8 @@ def _rank_draft(
         growth = growth_word or (head.value is None and head.growth_pct is not None)
         total = measure.group() if measure and not head.name.endswith(("总额", "总量", "规模")) else ""
         name = f"{head.name}{'增速' if growth else ''}{total}{words}排名"
+    elif ranking and _names_only_a_body(words, lex):
+        name = ranking if ranking.endswith("排名") else f"{ranking}排名"
     else:
         name = f"{_clean_rank_words(words, lex)}排名" if words else "排名"
     draft = _Draft(name, floor, [quantity], quantity.value, quantity.unit or "名", period=period)
@@ -334,6 +345,13 @@ def _rank_draft(
     return draft
 
 
+def _names_only_a_body(words: str, lex: Lexicon) -> bool:
+    body = lex.body_prefix.match(words)
+    return not words or (body is not None and body.end() == len(words))
+
+
+#: A ranking named before the rank: "在国家高新区评价指标体系综合排名中".
+_RANKING = re.compile(r"在([^，。；]{2,30}?(?:排名|排行|评价|考核|评估|测评|榜单))中")
 _RANKED_MEASURE = re.compile(r"总量|总额|规模")
 _MOVEMENT = r"(?:上升|提升|跃升|攀升|前进|前移|跃居|下降|下滑|后退|回落)了?(?:到|至|为)?"
 #: The move that led to a rank, after what was ranked: "可持续发展能力由24位上升到(第4位)".
